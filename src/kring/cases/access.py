@@ -1,0 +1,41 @@
+"""The one way a view or API operation reaches a case.
+
+Strangers get 404 (they must not learn that the case exists); people related
+to the case who lack the right for this action get 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from kring.audit.log import log_access
+from kring.audit.models import Action, Outcome
+
+from .models import Case
+
+ACTIONS = {"view", "change", "transition", "assign", "contact", "view_log"}
+
+
+def get_case_for(user, case_id, action: str = "view", *, request=None, for_update: bool = False) -> Case:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    try:
+        case_pk = int(case_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    qs = Case.objects.select_related("region", "municipality", "coordinator", "referred_by")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(pk=case_pk).first()
+    if case is None or not user.has_perm("cases.view_case", case):
+        if request is not None and user.is_authenticated:
+            log_access(request, action=Action.READ, object_type="case", object_id=case_pk,
+                       outcome=Outcome.DENIED, purpose="refused: not related to the case")
+        raise Http404
+    if action != "view" and not user.has_perm(f"cases.{action}_case", case):
+        if request is not None:
+            log_access(request, action=Action.READ, obj=case, outcome=Outcome.DENIED,
+                       purpose=f"refused: no right to {action}")
+        raise PermissionDenied
+    return case

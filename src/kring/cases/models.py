@@ -1,0 +1,349 @@
+"""The case: one family's path from request to closed plan.
+
+The lifecycle lives in `kring.cases.lifecycle`; this module holds the data.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kring.accounts.models import ProfessionalKind, Role
+
+# The norms of DOMAIN §3, measured from the moment the request came in.
+NORM_START = timedelta(hours=24)  # a coordinator is assigned and can start
+NORM_CONTACT = timedelta(days=2)  # the family has had the coordinator on the phone
+NORM_URGENT_MEETING = timedelta(weeks=1)  # urgent: the circle has met
+NORM_PLAN = timedelta(weeks=6)  # the plan lies ready
+
+
+class State(models.TextChoices):
+    REQUEST = "request", _("Request")
+    INFORMING = "informing", _("Informing")
+    PREPARING = "preparing", _("Preparing")
+    SCHEDULED = "scheduled", _("Conference scheduled")
+    HELD = "held", _("Conference held")
+    PLAN_ACCEPTED = "plan_accepted", _("Plan accepted")
+    PLAN_NOT_ACCEPTED = "plan_not_accepted", _("Plan not accepted")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DECLINED = "declined", _("Declined by the family")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.DECLINED, State.CANCELLED})
+#: States in which a coordinator is busy with the case (counts against capacity).
+ACTIVE_STATES = frozenset(
+    {State.REQUEST, State.INFORMING, State.PREPARING, State.SCHEDULED, State.HELD, State.PLAN_NOT_ACCEPTED}
+)
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent (circle together within a week)")
+
+
+class LegalFrame(models.TextChoices):
+    VOLUNTARY = "voluntary", _("Voluntary help")
+    OTS = "ots", _("Family supervision order (OTS)")
+    RAAD_REPORT = "raad_report", _("Report to the Child Protection Board is being considered")
+    JR = "jr", _("Youth probation (jeugdreclassering)")
+    CRISIS = "crisis", _("Crisis")
+    UNKNOWN = "unknown", _("I don't know")
+
+
+class TriggerMoment(models.TextChoices):
+    INTAKE = "intake", _("First contact or intake")
+    FIRST_CONVERSATION = "first_conversation", _("First conversation")
+    WAITING_LIST = "waiting_list", _("Waiting for professional help")
+    START_HELP = "start_help", _("Start of help")
+    START_OTS = "start_ots", _("Start of a supervision order")
+    RAAD_INVESTIGATION = "raad_investigation", _("Child Protection Board investigation considered")
+    PLACEMENT_THREAT = "placement_threat", _("Out-of-home placement threatens")
+    CRISIS = "crisis", _("Crisis")
+    REFERRAL_16PLUS = "referral_16plus", _("Referral to care for 16+")
+    MPG = "mpg", _("Start of a multi-problem track")
+    NEARLY_18 = "nearly_18", _("Young person almost 18")
+    OFF_COURSE = "off_course", _("Things go differently than planned")
+    FRICTION = "friction", _("Friction between family and professional")
+    END_OF_HELP = "end_of_help", _("End of help")
+    OWN_INITIATIVE = "own_initiative", _("The family's own wish")
+
+
+class RequesterKind(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    YOUNG_PERSON = "young_person", _("Young person")
+    FAMILY = "family", _("Family member or friend")
+    PROFESSIONAL = "professional", _("Professional")
+    OTHER = "other", _("Someone else")
+
+
+class Channel(models.TextChoices):
+    PUBLIC = "public", _("Public form")
+    PROFESSIONAL = "professional", _("Professional's form")
+    API = "api", _("API")
+    DEMO = "demo", _("Demo data")
+
+
+def new_reference() -> str:
+    """A short reference that families can read out on the phone; not guessable."""
+    alphabet = "ACDEFGHJKLMNPQRTUVWXY3479"
+    return "K-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        """Cases a user may see as a person-level file. Mirrors `kring.cases.rules`."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.role == Role.REGIONAL_MANAGER:
+            return self.filter(region__in=user.regions.all())
+        if user.role == Role.COORDINATOR:
+            return self.filter(coordinator=user)
+        if user.role == Role.PROFESSIONAL:
+            return self.filter(Q(referred_by=user) | Q(professionals__user=user)).distinct()
+        return self.none()
+
+    def in_inbox(self) -> CaseQuerySet:
+        """Requests with a norm clock still running."""
+        return self.filter(next_deadline_at__isnull=False)
+
+
+class Case(models.Model):
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.REQUEST)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="cases", verbose_name=_("region")
+    )
+    municipality = models.ForeignKey(
+        "regions.Municipality", on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("municipality"),
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    legal_frame = models.CharField(_("legal frame"), max_length=20, choices=LegalFrame.choices)
+    trigger_moment = models.CharField(_("moment"), max_length=30, choices=TriggerMoment.choices)
+    situation = models.TextField(_("situation"))
+    channel = models.CharField(_("received through"), max_length=20, choices=Channel.choices)
+
+    # Who asked.
+    requester_kind = models.CharField(_("requested by"), max_length=20, choices=RequesterKind.choices)
+    requester_name = models.CharField(_("name"), max_length=200)
+    requester_email = models.EmailField(_("e-mail"))
+    requester_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    requester_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    requester_professional_kind = models.CharField(
+        _("role of the professional"), max_length=20, choices=ProfessionalKind.choices, blank=True
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referred_cases", verbose_name=_("referred by"),
+    )
+
+    # The family's wishes for a coordinator.
+    pref_gender = models.CharField(_("gender of the coordinator"), max_length=1, blank=True)
+    pref_language = models.CharField(_("language"), max_length=8, blank=True)
+    language_required = models.BooleanField(_("the family needs this language"), default=False)
+    pref_culture = models.CharField(_("cultural background"), max_length=100, blank=True)
+    pref_religion = models.CharField(_("religion"), max_length=100, blank=True)
+    pref_other = models.CharField(_("other wishes"), max_length=300, blank=True)
+
+    phone_consent = models.BooleanField(_("consent to pass on phone numbers"), default=False)
+    phone_consent_at = models.DateTimeField(null=True, blank=True)
+
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="coordinated_cases", verbose_name=_("coordinator"),
+    )
+
+    # Milestones, set by the lifecycle; the norm clocks are computed from them.
+    submitted_at = models.DateTimeField(_("received"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("coordinator assigned"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact with the family"), null=True, blank=True)
+    held_at = models.DateTimeField(_("conference held"), null=True, blank=True)
+    plan_accepted_at = models.DateTimeField(_("plan accepted"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    #: The earliest running norm deadline, or null when no clock runs. Kept by
+    #: `refresh_deadline` so that the inbox can sort and page in the database.
+    next_deadline_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["region", "urgency", "next_deadline_at"], name="case_inbox"),
+            models.Index(fields=["coordinator", "state"], name="case_coordinator_state"),
+            models.Index(fields=["referred_by", "-submitted_at"], name="case_referrer"),
+            models.Index(fields=["region", "-submitted_at"], name="case_region_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.URGENT
+
+    def clocks(self, now=None) -> list[NormClock]:
+        """The norm clocks of this case, running or stopped."""
+        now = now or timezone.now()
+        clocks = [
+            NormClock("start", _("Coordinator within 24 hours"), self.submitted_at + NORM_START,
+                      self.assigned_at, now, self.is_final),
+            NormClock("contact", _("Family contacted within 2 days"), self.submitted_at + NORM_CONTACT,
+                      self.first_contact_at, now, self.is_final),
+        ]
+        if self.is_urgent:
+            clocks.append(
+                NormClock("urgent", _("Urgent: circle together within 1 week"),
+                          self.submitted_at + NORM_URGENT_MEETING, self.held_at, now, self.is_final)
+            )
+        return clocks
+
+    def compute_next_deadline(self):
+        if self.is_final:
+            return None
+        running = [c.deadline for c in self.clocks() if c.stopped_at is None]
+        return min(running) if running else None
+
+    def refresh_deadline(self) -> None:
+        """Recompute `next_deadline_at`; the caller saves it."""
+        self.next_deadline_at = self.compute_next_deadline()
+
+
+class NormClock:
+    """A deadline from DOMAIN §3 and whether it was met."""
+
+    def __init__(self, code, label, deadline, stopped_at, now, abandoned=False):
+        self.code = code
+        self.label = label
+        self.deadline = deadline
+        self.stopped_at = stopped_at
+        self.now = now
+        self.abandoned = abandoned and stopped_at is None
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_at is None and not self.abandoned
+
+    @property
+    def status(self) -> str:
+        if self.abandoned:
+            return "abandoned"
+        if self.stopped_at is not None:
+            return "met" if self.stopped_at <= self.deadline else "late"
+        return "overdue" if self.now > self.deadline else "running"
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in ("overdue", "late")
+
+    @property
+    def time_left(self) -> timedelta:
+        return self.deadline - self.now
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "met": _("met"),
+            "late": _("met too late"),
+            "overdue": _("overdue"),
+            "running": _("running"),
+            "abandoned": _("stopped"),
+        }[self.status]
+
+
+class PersonRole(models.TextChoices):
+    PARENT = "parent", _("Parent or carer")
+    CHILD = "child", _("Child")
+
+
+class CasePerson(models.Model):
+    """A main person (parent, young person) or a child the plan is about."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
+    role = models.CharField(_("role"), max_length=10, choices=PersonRole.choices)
+    name = models.CharField(_("name"), max_length=200)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_main_person = models.BooleanField(_("main person"), default=False)
+
+    class Meta:
+        ordering = ["role", "birth_date", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="child") | Q(birth_date__isnull=False), name="child_has_birth_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class CaseProfessional(models.Model):
+    """Another professional involved with the family; `user` links an account."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="professionals")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    kind = models.CharField(_("role"), max_length=20, choices=ProfessionalKind.choices, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("professional involved")
+        verbose_name_plural = _("professionals involved")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_professional_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseEvent(models.Model):
+    """One step on the case's timeline: a transition, an assignment, a first contact."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(_("event"), max_length=30)
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.name}"

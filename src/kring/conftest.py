@@ -1,0 +1,67 @@
+"""Personas shared by every app's tests (STYLE.md: alice owns, bob is a member, ...).
+
+`world` builds one small, realistic world: a region with a manager, a coordinator
+assigned to a case referred by a professional, and a stranger of every role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from kring.testing import factories as f
+from kring.testing.helpers import login
+
+
+@dataclass
+class World:
+    utrecht: object
+    manager: object
+    coordinator: object
+    professional: object
+    linked_professional: object
+    policy: object
+    admin: object
+    stranger_manager: object
+    stranger_coordinator: object
+    stranger_professional: object
+    case: object
+
+    def by_name(self, name: str):
+        return getattr(self, name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    utrecht = f.region("utrecht")
+    manager = f.ManagerFactory(username="manager", in_regions=[utrecht])
+    coordinator = f.CoordinatorFactory(username="coordinator")
+    professional = f.ProfessionalFactory(username="professional")
+    linked = f.ProfessionalFactory(username="linked", professional_kind="jhv")
+    case = f.CaseFactory(referred_by=professional)
+    f.link_professional(case, linked)
+    return World(
+        utrecht=utrecht,
+        manager=manager,
+        coordinator=coordinator,
+        professional=professional,
+        linked_professional=linked,
+        policy=f.PolicyFactory(username="policy"),
+        admin=f.AdminFactory(username="admin"),
+        stranger_manager=f.ManagerFactory(username="stranger_manager", in_regions=[f.region("limburg")]),
+        stranger_coordinator=f.CoordinatorFactory(username="stranger_coordinator"),
+        stranger_professional=f.ProfessionalFactory(username="stranger_professional"),
+        case=case,
+    )
+
+
+@pytest.fixture
+def as_user(client):
+    """`as_user(user)` returns the test client signed in as that user (with TOTP)."""
+
+    def _as(user):
+        client.logout()
+        return login(client, user)
+
+    return _as

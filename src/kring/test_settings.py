@@ -1,0 +1,9 @@
+"""Settings for the test suite: the real settings with test switches on."""
+
+import os
+import tempfile
+
+os.environ["KRING_TESTING"] = "1"
+os.environ.setdefault("KRING_DATA_DIR", tempfile.mkdtemp(prefix="kring-test-"))
+
+from kring.settings import *  # noqa: E402,F403

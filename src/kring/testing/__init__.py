@@ -1,0 +1,1 @@
+"""Shared test helpers: factories, personas and small utilities."""
