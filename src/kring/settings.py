@@ -66,7 +66,7 @@ if not _secret:
             _key_file.write_text(_secret)
             _key_file.chmod(0o600)
     else:
-        _secret = "kring-insecure-development-key-do-not-use-in-production"  # noqa: S105
+        _secret = "kring-insecure-development-key-do-not-use-in-production"
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = [h.strip() for h in envstr("KRING_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")]

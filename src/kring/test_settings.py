@@ -6,4 +6,6 @@ import tempfile
 os.environ["KRING_TESTING"] = "1"
 os.environ.setdefault("KRING_DATA_DIR", tempfile.mkdtemp(prefix="kring-test-"))
 
-from kring.settings import *  # noqa: E402,F403
+from kring.settings import *  # noqa: F403
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -28,13 +28,13 @@ class Outcome(models.TextChoices):
 
 
 class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002
+    def update(self, **kwargs):
         raise AppendOnlyError("access-log rows cannot be changed")
 
     def delete(self):
         raise AppendOnlyError("access-log rows cannot be deleted")
 
-    def bulk_update(self, *args, **kwargs):  # noqa: ARG002
+    def bulk_update(self, *args, **kwargs):
         raise AppendOnlyError("access-log rows cannot be changed")
 
 
@@ -82,5 +82,5 @@ class AccessLogEntry(models.Model):
             raise AppendOnlyError("access-log rows cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ARG002
+    def delete(self, *args, **kwargs):
         raise AppendOnlyError("access-log rows cannot be deleted")

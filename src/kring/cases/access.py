@@ -13,6 +13,7 @@ from kring.audit.log import log_access
 from kring.audit.models import Action, Outcome
 
 from .models import Case
+from .rules import can
 
 ACTIONS = {"view", "change", "transition", "assign", "contact", "view_log"}
 
@@ -28,12 +29,12 @@ def get_case_for(user, case_id, action: str = "view", *, request=None, for_updat
     if for_update:
         qs = qs.select_for_update(of=("self",))
     case = qs.filter(pk=case_pk).first()
-    if case is None or not user.has_perm("cases.view_case", case):
+    if case is None or not can(user, "view", case):
         if request is not None and user.is_authenticated:
             log_access(request, action=Action.READ, object_type="case", object_id=case_pk,
                        outcome=Outcome.DENIED, purpose="refused: not related to the case")
         raise Http404
-    if action != "view" and not user.has_perm(f"cases.{action}_case", case):
+    if action != "view" and not can(user, action, case):
         if request is not None:
             log_access(request, action=Action.READ, obj=case, outcome=Outcome.DENIED,
                        purpose=f"refused: no right to {action}")

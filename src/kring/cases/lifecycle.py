@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .models import State
+from .rules import can
 
 MANAGER = "regional_manager"
 COORDINATOR = "coordinator"
@@ -67,7 +68,7 @@ TRANSITIONS: dict[str, Transition] = {
 
 def actor_relation(user, case) -> str | None:
     """The relation that counts for transitions: the user's role, if related."""
-    if user.has_perm("cases.view_case", case):
+    if can(user, "view", case):
         return user.role
     return None
 

@@ -12,6 +12,7 @@ from kring.core.tasks import send_email
 
 from .lifecycle import TRANSITIONS, actor_relation
 from .models import Case, CaseEvent, State
+from .rules import can
 
 MILESTONES = {
     "first_contact": "first_contact_at",
@@ -75,7 +76,7 @@ def case_assign(*, case: Case, coordinator: User, by: User) -> Case:
     from kring.matching.ranking import rank_coordinators
 
     case = _locked(case)
-    if not by.has_perm("cases.assign_case", case):
+    if not can(by, "assign", case):
         raise TransitionRefused(_("You may not assign coordinators for this case."), code="not_allowed")
     if case.state != State.REQUEST:
         raise TransitionRefused(

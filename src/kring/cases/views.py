@@ -20,6 +20,7 @@ from .access import get_case_for
 from .forms import AssignForm, CaseFilterForm, StepForm
 from .lifecycle import available_transitions
 from .models import Case, State
+from .rules import can
 from .services import case_assign, case_transition
 
 PAGE_SIZE = 50
@@ -75,8 +76,8 @@ def case_detail(request, case_id: int):
         "clocks": case.clocks(),
         "transitions": available_transitions(request.user, case),
         "step_form": StepForm(),
-        "can_assign": request.user.has_perm("cases.assign_case", case) and case.state == State.REQUEST,
-        "can_view_log": request.user.has_perm("cases.view_log_case", case),
+        "can_assign": can(request.user, "assign", case) and case.state == State.REQUEST,
+        "can_view_log": can(request.user, "view_log", case),
     })
 
 
@@ -139,7 +140,8 @@ def _assigned(coordinator) -> str:
 @login_required
 def case_access_log(request, case_id: int):
     case = get_case_for(request.user, case_id, "view_log", request=request)
+    # Log first: looking at the log is itself an access, and it belongs on the page.
+    log_access(request, action=Action.READ, obj=case, purpose="access log of the case")
     entries = AccessLogEntry.objects.filter(case_id=case.pk).order_by("-at", "-id")
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    log_access(request, action=Action.READ, obj=case, purpose="access log of the case")
     return render(request, "cases/case_access_log.html", {"case": case, "page": page})

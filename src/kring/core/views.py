@@ -29,15 +29,15 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
     return render(request, "core/error.html", {"status": status}, status=status)
 
 
-def error_400(request, exception=None):  # noqa: ARG001
+def error_400(request, exception=None):
     return _error(request, 400)
 
 
-def error_403(request, exception=None):  # noqa: ARG001
+def error_403(request, exception=None):
     return _error(request, 403)
 
 
-def error_404(request, exception=None):  # noqa: ARG001
+def error_404(request, exception=None):
     return _error(request, 404)
 
 

@@ -8,7 +8,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from kring.cases.models import Case, CaseEvent, CasePerson, CaseProfessional, Channel, PersonRole, State
+from kring.cases.models import (
+    Case,
+    CaseEvent,
+    CasePerson,
+    CaseProfessional,
+    PersonRole,
+    State,
+)
 from kring.core.tasks import send_email
 
 

@@ -1,0 +1,134 @@
+"""The `kring` console command: what an operator needs, in one place.
+
+    kring serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
+    kring worker               run background tasks (e-mail, reminders, PDFs)
+    kring demo                 load demo data (idempotent)
+    kring migrate              apply database migrations
+    kring manage ARGS...       any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _django(settings: str = "kring.settings") -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    import django
+
+    django.setup()
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def prepare_database() -> None:
+    """Migrate and create the cache table; safe to run at every start."""
+    _call("migrate", "--noinput", "-v", "0")
+    _call("createcachetable", "-v", "0")
+
+
+def cmd_serve(opts: argparse.Namespace) -> int:
+    if opts.demo:
+        os.environ["KRING_DEMO"] = "1"
+    _django()
+    prepare_database()
+    if opts.demo:
+        _call("demo")
+    _call("collectstatic", "--noinput", "-v", "0")
+    worker = None
+    if not opts.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "kring.cli", "worker"], env=os.environ.copy())
+    bind = f"{opts.host}:{opts.port}"
+    print(f"Kring is running at http://{'localhost' if opts.host in ('127.0.0.1', '0.0.0.0') else opts.host}:{opts.port}/  (Ctrl+C stops it)", flush=True)  # noqa: S104
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    sys.argv = [
+        "gunicorn", "kring.wsgi:application", "--bind", bind, "--workers", str(opts.workers),
+        "--access-logfile", "-", "--graceful-timeout", "10",
+        # Access logs must not hold personal data: paths carry ids only, never names.
+        "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',
+    ]
+    try:
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=15)
+    return 0
+
+
+def cmd_worker(opts: argparse.Namespace) -> int:
+    _django()
+    args = ["db_worker", "--interval", str(opts.interval)]
+    if opts.batch:
+        args.append("--batch")
+    _call(*args)
+    return 0
+
+
+def cmd_demo(opts: argparse.Namespace) -> int:
+    os.environ.setdefault("KRING_DEMO", "1")
+    _django()
+    prepare_database()
+    _call("demo")
+    return 0
+
+
+def cmd_migrate(opts: argparse.Namespace) -> int:
+    _django()
+    prepare_database()
+    return 0
+
+
+def cmd_manage(opts: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kring.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kring manage", *opts.args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kring", description="Kring: family group plans in youth care")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate if needed, then serve the site")
+    serve.add_argument("--demo", action="store_true", help="load demo data first and show demo hints")
+    serve.add_argument("--host", default=os.environ.get("KRING_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("KRING_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=2, help="web processes (default 2)")
+    serve.add_argument("--no-worker", action="store_true", help="do not start a background worker")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background tasks")
+    worker.add_argument("--batch", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    worker.set_defaults(func=cmd_worker)
+
+    demo = sub.add_parser("demo", help="load demo data (idempotent)")
+    demo.set_defaults(func=cmd_demo)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = build_parser().parse_args(argv)
+    return opts.func(opts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
