@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("kring.intake.urls")),
     path("", include("kring.cases.urls")),
+    path("", include("kring.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

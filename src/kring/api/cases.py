@@ -160,7 +160,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str,
     if filters.state:
         cases = cases.filter(state=filters.state)
     page = list(cases[filters.offset:filters.offset + filters.limit])
-    count = cases.count() if len(page) == filters.limit or filters.offset else len(page)
+    count = cases.count()
     log_access(request, action=Action.SEARCH, object_type="case", object_id="-", purpose="case list")
     return {"items": [case_summary(c) for c in page], "count": count,
             "limit": filters.limit, "offset": filters.offset}

@@ -191,3 +191,13 @@ def test_request_assignment_and_first_contact_in_the_browser(people, new_page, l
     case.refresh_from_db()
     assert (case.state, case.next_deadline_at) == (State.INFORMING, None)
     assert case.first_contact_at is not None
+
+
+@pytest.mark.parametrize("viewport_width", [375])
+def test_tmp_twice(people, new_page, live_server):
+    import time as _t
+    for _ in range(2):
+        start = _t.time()
+        p = new_page(base_url=live_server.url)
+        sign_in(p, live_server.url, "petra", PASSWORD, SECRET)
+        print("signed in", p.url, round(_t.time() - start, 1), p.viewport_size)

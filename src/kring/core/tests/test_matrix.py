@@ -33,6 +33,8 @@ MATRIX = {
     "professional_request": ("get", "/requests/new/", None, row(
         403, anonymous=LOGIN, professional=200, linked_professional=200, stranger_professional=200)),
     "inbox": ("get", "/inbox/", None, row(403, anonymous=LOGIN, manager=200, stranger_manager=200)),
+    "coordinator_pool": ("get", "/coordinators/", None, row(
+        403, anonymous=LOGIN, manager=200, stranger_manager=200)),
     "case_list": ("get", "/cases/", None, row(200, anonymous=LOGIN, policy=403, admin=403)),
     "case_detail": ("get", "/cases/{case_id}/", None, row(
         404, anonymous=LOGIN, manager=200, coordinator=200, professional=200, linked_professional=200)),
