@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.errors import ValidationError
 
 from kring.accounts.models import Role, User
@@ -178,7 +178,7 @@ def get_case(request: HttpRequest, case_id: CaseId) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/transitions", response={200: CaseSummaryOut, 409: ErrorOut, **ERRORS},
              operation_id="transition_case", summary="Take a step in the case's lifecycle")
-def transition_case(request: HttpRequest, case_id: CaseId, payload: TransitionIn) -> Any:
+def transition_case(request: HttpRequest, case_id: CaseId, payload: TransitionIn) -> Status:
     """Move the case along its lifecycle (`steps` of the case shows which are possible).
 
     A step the lifecycle refuses gives 409 with the reason, and the case is unchanged.
@@ -194,9 +194,9 @@ def transition_case(request: HttpRequest, case_id: CaseId, payload: TransitionIn
     except DjangoValidationError as exc:
         log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED,
                    purpose=f"step refused: {step}")
-        return 409, _refused(exc)
+        return Status(409, _refused(exc))
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"step: {step}")
-    return 200, case_summary(case)
+    return Status(200, case_summary(case))
 
 
 @router.get("/cases/{case_id}/suggestions", response={200: list[SuggestionOut], **ERRORS},
@@ -218,7 +218,7 @@ def case_suggestions(request: HttpRequest, case_id: CaseId) -> list[dict[str, An
 
 @router.post("/cases/{case_id}/assign", response={200: CaseSummaryOut, 409: ErrorOut, **ERRORS},
              operation_id="assign_case", tags=["assignment"], summary="Assign a coordinator")
-def assign_case(request: HttpRequest, case_id: CaseId, payload: AssignIn) -> Any:
+def assign_case(request: HttpRequest, case_id: CaseId, payload: AssignIn) -> Status:
     """Assign a coordinator to a request; the coordinator gets an e-mail.
 
     A coordinator who cannot take the case (no places, absent, conflict of
@@ -237,6 +237,6 @@ def assign_case(request: HttpRequest, case_id: CaseId, payload: AssignIn) -> Any
     except DjangoValidationError as exc:
         log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED,
                    purpose="assign refused")
-        return 409, _refused(exc)
+        return Status(409, _refused(exc))
     log_access(request, action=Action.CHANGE, obj=case, purpose="assign coordinator")
-    return 200, case_summary(case)
+    return Status(200, case_summary(case))

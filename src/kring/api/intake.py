@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import ValidationError
 from pydantic import BaseModel
 
@@ -95,7 +95,7 @@ def request_data_from(payload: RequestIn, user: User) -> RequestData:
     operation_id="submit_request",
     summary="Send a request for a family group conference",
 )
-def submit_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def submit_request(request: HttpRequest, payload: RequestIn) -> Status:
     """Create a case from a professional's request; the caller becomes its referrer.
 
     The same rules as the professional's web form apply. On any error the
@@ -125,5 +125,5 @@ def submit_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[
             for name, messages in exc.message_dict.items() for message in messages
         ]) from None
     log_access(request, action=Action.CREATE, obj=case)
-    return 201, {"id": case.pk, "reference": case.reference, "state": case.state,
-                 "region": case.region.name}
+    return Status(201, {"id": case.pk, "reference": case.reference, "state": case.state,
+                        "region": case.region.name})
