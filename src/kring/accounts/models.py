@@ -109,6 +109,12 @@ class CoordinatorProfile(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    @property
+    def language_names(self) -> str:
+        from kring.core.languages import language_names
+
+        return language_names(self.languages)
+
     def is_absent_on(self, day: date) -> bool:
         return any(a.starts_on <= day <= a.ends_on for a in self.absences.all())
 

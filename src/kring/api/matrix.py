@@ -1,22 +1,25 @@
 """Every API operation with the status each persona gets, for the shared matrix test.
 
-Each entry holds:
+Each entry of `API_OPERATIONS` holds:
 
 - `operation_id`, `method`, `path` (with `{case_id}`, to be filled with `world.case.pk`);
-- `body`: None, or a function taking the `world` (see `kring.conftest.World`) and
+- `body`: None, or a function taking the `world` (`kring.conftest.World`) and
   returning a valid JSON body;
-- `expected`: the status per persona name, for a *fresh* world per call.
+- `expected`: the status per persona name, for a fresh world per call in which
+  `world.case` is assigned to `world.coordinator` (like the `assigned_world`
+  fixture of `kring/core/tests/test_matrix.py`).
 
-Notes on the world as `kring.conftest.world` builds it:
+In the plain `world` the case has no coordinator, so `coordinator` is a
+stranger to it and gets 404 on every operation on the case:
+`expected_status(operation, persona, assigned=False)` gives those statuses.
 
-- `world.case` has no coordinator, so `coordinator` is not related to it and
-  gets 404 like `stranger_coordinator`.
-- Policy and admin get 403 on every case operation, whatever the case.
-- Calls are not repeatable on the same world where they change it:
-  `submit_request` creates a new case each time (harmless);
-  `transition_case` withdraws the request, so a second call gets 409;
-  `assign_case` assigns `world.coordinator`, so a second call gets 409
-  ("already assigned").
+Policy and admin get 403 on every case operation, whatever the case.
+
+Calls that change the world are not repeatable on the same world:
+`submit_request` creates a new case each time (harmless); `transition_case`
+withdraws the request, so a second call gets 409; `assign_case` assigns
+`world.stranger_coordinator` (a coordinator of the same region who is not
+related to the case), so a second call gets 409 ("already assigned").
 
 Every authenticated call that passes the input checks writes exactly one
 access-log row (`access_log_rows`); anonymous calls (401) write none.
@@ -51,7 +54,8 @@ def transition_body(world: Any = None) -> dict[str, Any]:
 
 
 def assign_body(world: Any) -> dict[str, Any]:
-    return {"coordinator_id": world.coordinator.pk}
+    """A coordinator of the case's region who can take it, assigned or not."""
+    return {"coordinator_id": world.stranger_coordinator.pk}
 
 
 def _statuses(default: int, **by_persona: int) -> dict[str, int]:
@@ -61,7 +65,7 @@ def _statuses(default: int, **by_persona: int) -> dict[str, int]:
     return statuses
 
 
-_CASE_STRANGERS = {"coordinator": 404, "stranger_manager": 404, "stranger_coordinator": 404,
+_CASE_STRANGERS = {"stranger_manager": 404, "stranger_coordinator": 404,
                    "stranger_professional": 404}
 
 API_OPERATIONS: list[dict[str, Any]] = [
@@ -109,6 +113,13 @@ API_OPERATIONS: list[dict[str, Any]] = [
         "expected": _statuses(403, manager=200, **_CASE_STRANGERS),
     },
 ]
+
+
+def expected_status(operation: dict[str, Any], persona: str, *, assigned: bool = True) -> int:
+    """The status for `persona`; `assigned=False` for a world whose case has no coordinator."""
+    if not assigned and persona == "coordinator" and "{case_id}" in operation["path"]:
+        return 404
+    return operation["expected"][persona]
 
 
 def access_log_rows(status: int) -> int:

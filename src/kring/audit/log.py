@@ -42,10 +42,7 @@ def log_access(
         object_type = object_type or obj._meta.model_name
         object_id = obj.pk if object_id is None else object_id
         if case_id is None:
-            if obj._meta.model_name == "case":
-                case_id = obj.pk
-            else:
-                case_id = getattr(obj, "case_id", None)
+            case_id = obj.pk if obj._meta.model_name == "case" else getattr(obj, "case_id", None)
     if authenticated:
         user_label = user.display_name
         role = user.role or "unknown"

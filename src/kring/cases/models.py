@@ -326,6 +326,33 @@ class CaseProfessional(models.Model):
         return self.name
 
 
+def coordinator_wishes(case: Case) -> list[str]:
+    """The family's wishes for a coordinator, in words (not codes)."""
+    from kring.accounts.models import Gender
+    from kring.core.languages import language_name
+
+    wishes = []
+    if case.pref_gender:
+        wishes.append(_("gender: %(gender)s") % {"gender": Gender(case.pref_gender).label.lower()})
+    if case.pref_language:
+        name = language_name(case.pref_language)
+        wishes.append(_("speaks %(language)s (needed)") % {"language": name} if case.language_required
+                      else _("speaks %(language)s") % {"language": name})
+    if case.pref_culture:
+        wishes.append(_("background: %(culture)s") % {"culture": case.pref_culture})
+    if case.pref_religion:
+        wishes.append(_("religion: %(religion)s") % {"religion": case.pref_religion})
+    if case.pref_other:
+        wishes.append(case.pref_other)
+    return wishes
+
+
+EVENT_LABELS = {
+    "submitted": _("Request received"),
+    "assign": _("Coordinator assigned"),
+}
+
+
 class CaseEvent(models.Model):
     """One step on the case's timeline: a transition, an assignment, a first contact."""
 
@@ -347,3 +374,12 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.name}"
+
+    @property
+    def label(self) -> str:
+        from .lifecycle import TRANSITIONS
+
+        if self.name in EVENT_LABELS:
+            return str(EVENT_LABELS[self.name])
+        transition = TRANSITIONS.get(self.name)
+        return str(transition.label) if transition else self.name

@@ -19,7 +19,7 @@ from kring.matching.ranking import rank_coordinators
 from .access import get_case_for
 from .forms import AssignForm, CaseFilterForm, StepForm
 from .lifecycle import available_transitions
-from .models import Case, State
+from .models import Case, State, coordinator_wishes
 from .rules import can
 from .services import case_assign, case_transition
 
@@ -73,6 +73,7 @@ def case_detail(request, case_id: int):
         "persons": [(p, p.age_on(today)) for p in persons],
         "professionals": list(case.professionals.select_related("user")),
         "events": list(case.events.select_related("actor")),
+        "wishes": coordinator_wishes(case),
         "clocks": case.clocks(),
         "transitions": available_transitions(request.user, case),
         "step_form": StepForm(),
@@ -98,7 +99,7 @@ def case_step(request, case_id: int):
         messages.error(request, " ".join(exc.messages))
         return redirect("case_detail", case_id=case.pk)
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"step: {form.cleaned_data['step']}")
-    messages.success(request, case.get_state_display())
+    messages.success(request, _("Step saved. The case is now: %(state)s.") % {"state": case.get_state_display()})
     return redirect("case_detail", case_id=case.pk)
 
 
@@ -118,6 +119,8 @@ def case_assign_view(request, case_id: int):
         try:
             case = case_assign(case=case, coordinator=coordinator, by=request.user)
         except ValidationError as exc:
+            log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED,
+                       purpose="assign coordinator refused")
             messages.error(request, " ".join(exc.messages))
             return redirect("case_assign", case_id=case.pk)
         log_access(request, action=Action.CHANGE, obj=case, purpose="assign coordinator")

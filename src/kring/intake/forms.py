@@ -13,15 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kring.accounts.models import Gender, ProfessionalKind
 from kring.cases.models import LegalFrame, RequesterKind, TriggerMoment, Urgency
+from kring.core.languages import LANGUAGES
 from kring.regions.models import Municipality
 
-LANGUAGE_CHOICES = [
-    ("", _("No preference")),
-    ("nl", _("Dutch")), ("en", _("English")), ("ar", _("Arabic")), ("tr", _("Turkish")),
-    ("ber", _("Tamazight (Berber)")), ("pap", _("Papiamento")), ("srn", _("Sranan Tongo")),
-    ("pl", _("Polish")), ("ti", _("Tigrinya")), ("so", _("Somali")), ("fa", _("Persian")),
-    ("uk", _("Ukrainian")), ("fr", _("French")), ("es", _("Spanish")), ("ps", _("Pashto")),
-]
+LANGUAGE_CHOICES = [("", _("No preference")), *LANGUAGES.items()]
 GENDER_CHOICES = [("", _("No preference")), *Gender.choices]
 
 
@@ -230,16 +225,17 @@ ProfessionalFormSet = forms.formset_factory(ProfessionalInvolvedForm, formset=Ba
                                             extra=2, max_num=6, validate_max=True)
 
 
-def phone_numbers_need_consent(form: RequestForm, parents: BaseRowFormSet) -> bool:
-    """True (and an error added) when phone numbers were given without consent."""
+def phone_numbers_need_consent(form: RequestForm, *formsets: BaseRowFormSet) -> bool:
+    """True (and an error added to each number) when phone numbers were given without consent."""
     if form.cleaned_data.get("phone_consent"):
         return False
     missing = False
-    for row_form in parents.forms:
-        if row_form.cleaned_data.get("phone"):
-            row_form.add_error(
-                "phone", _("We may only keep this number when the family agrees. Tick the box "
-                           "about phone numbers, or leave it empty.")
-            )
-            missing = True
+    for formset in formsets:
+        for row_form in formset.forms:
+            if row_form.cleaned_data.get("phone"):
+                row_form.add_error(
+                    "phone", _("We may only keep this number when the family agrees. Tick the box "
+                               "about phone numbers, or leave it empty.")
+                )
+                missing = True
     return missing

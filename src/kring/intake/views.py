@@ -49,7 +49,7 @@ def public_request(request):
     children = ChildFormSet(data, prefix="child")
     if request.method == "POST":
         valid = all([form.is_valid(), parents.is_valid(), children.is_valid()])
-        if valid and not phone_numbers_need_consent(form, parents):
+        if valid and not phone_numbers_need_consent(form, parents, children):
             case = request_submit(
                 data=_data_from(form, parents, children),
                 channel=Channel.PUBLIC, language=translation.get_language(),
@@ -85,7 +85,7 @@ def professional_request(request):
     professionals = ProfessionalFormSet(data, prefix="prof")
     if request.method == "POST":
         valid = all([form.is_valid(), parents.is_valid(), children.is_valid(), professionals.is_valid()])
-        if valid and not phone_numbers_need_consent(form, parents):
+        if valid and not phone_numbers_need_consent(form, parents, children):
             user = request.user
             case = request_submit(
                 data=_data_from(

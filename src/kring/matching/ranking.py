@@ -6,22 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kring.accounts.models import Role, User
 from kring.cases.models import ACTIVE_STATES, Case
+from kring.core.languages import language_name
 
 # Weights of the family's wishes; urgency is handled by the inbox order.
 WEIGHTS = {"language": 4, "gender": 3, "culture": 2, "religion": 2}
-
-
-def language_name(code: str) -> str:
-    """The language's name in the active interface language ('Arabisch')."""
-    try:
-        return str(translation.get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 @dataclass

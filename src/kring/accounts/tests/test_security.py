@@ -153,5 +153,5 @@ def test_every_role_is_a_staff_role_that_needs_the_second_factor():
     from kring.accounts.models import STAFF_ROLES
 
     assert set(Role.values) == STAFF_ROLES
-    assert settings.SESSION_IDLE_TIMEOUT == timedelta(minutes=30)
-    assert settings.SESSION_ABSOLUTE_TIMEOUT == timedelta(hours=12)
+    assert timedelta(minutes=30) == settings.SESSION_IDLE_TIMEOUT
+    assert timedelta(hours=12) == settings.SESSION_ABSOLUTE_TIMEOUT

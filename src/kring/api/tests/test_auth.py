@@ -45,7 +45,7 @@ def test_an_unknown_token_gets_401(world):
 
 
 def test_a_token_without_the_prefix_gets_401(world):
-    token, key = ApiToken.issue(user=world.manager, name="script")
+    _token, key = ApiToken.issue(user=world.manager, name="script")
     response = Api(Client(), token=key.removeprefix("kr_")).get("/api/cases")
     assert response.status_code == 401
 

@@ -56,9 +56,9 @@ def _kring_url_names() -> set[str]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns)
-            elif isinstance(p, URLPattern) and p.name and p.lookup_str.startswith(KRING_NAMESPACES):
-                if not p.lookup_str.startswith("kring.api"):
-                    names.add(p.name)
+            elif (isinstance(p, URLPattern) and p.name and p.lookup_str.startswith(KRING_NAMESPACES)
+                  and not p.lookup_str.startswith("kring.api")):
+                names.add(p.name)
 
     walk(get_resolver().url_patterns)
     return names

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from kring.audit.models import AccessLogEntry
 from kring.cases.models import Case, CasePerson, CaseProfessional
@@ -81,10 +82,11 @@ BAD_INPUT = [
     ({"requester_phone": "0612345678"}, "phone_consent", None),
     ({"situation": ""}, "situation", None),
     ({"legal_frame": "martial_law"}, "legal_frame", None),
-    ({"child-0-birth_date": (date.today() + timedelta(days=3)).isoformat()}, "child-0-birth_date", None),
+    ({"child-0-birth_date": (timezone.localdate() + timedelta(days=3)).isoformat()}, "child-0-birth_date", None),
     ({"child-0-birth_date": ""}, "child-0-birth_date", None),
     ({"parent-0-name": ""}, "parent", None),
     ({"parent-0-phone": "0612345678"}, "parent-0-phone", None),
+    ({"child-0-phone": "0612345678"}, "child-0-phone", None),
     ({"language_required": "on", "pref_language": ""}, "pref_language", None),
 ]
 
