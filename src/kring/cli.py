@@ -4,6 +4,7 @@
     kring worker               run background tasks (e-mail, reminders, PDFs)
     kring demo                 load demo data (idempotent)
     kring migrate              apply database migrations
+    kring bench NAME [ARGS]    run a benchmark (the command bench_NAME)
     kring manage ARGS...       any Django management command
 """
 
@@ -88,6 +89,20 @@ def cmd_migrate(opts: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(opts: argparse.Namespace) -> int:
+    """`kring bench NAME ARGS...` runs the management command `bench_NAME`."""
+    _django()
+    from django.core.management import call_command, get_commands
+
+    command = f"bench_{opts.name}"
+    if command not in get_commands():
+        names = sorted(c[len("bench_"):] for c in get_commands() if c.startswith("bench_"))
+        print(f"unknown benchmark {opts.name!r}; known: {', '.join(names) or 'none'}", file=sys.stderr)
+        return 2
+    call_command(command, *opts.args)
+    return 0
+
+
 def cmd_manage(opts: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kring.settings")
     from django.core.management import execute_from_command_line
@@ -118,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(func=cmd_migrate)
+
+    bench = sub.add_parser("bench", help="run a benchmark and print its figures (e.g. matching)")
+    bench.add_argument("name")
+    bench.add_argument("args", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)

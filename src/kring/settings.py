@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "kring.cases",
     "kring.intake",
     "kring.matching",
+    "kring.network",
+    "kring.conferences",
+    "kring.plans",
     "kring.api",
 ]
 

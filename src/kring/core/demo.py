@@ -434,6 +434,14 @@ SITUATIONS = [
               "tussentijd wordt het thuis steeds onrustiger. {ouder} wil niet langer wachten en "
               "zelf met familie en vrienden een plan maken.", "any", (V,),
               (T.WAITING_LIST, T.OWN_INITIATIVE), (5, 12)),
+    Situation("{kind} ({leeftijd}) heeft met vrienden een scooter gestolen en kreeg "
+              "jeugdreclassering. Thuis is veel ruzie over uitgaan en geld. De jeugdreclasseerder "
+              "wil dat ooms en tantes helpen om {kind} een goede dagbesteding te geven.", "any",
+              (JR,), (T.START_HELP, T.INTAKE), (14, 17)),
+    Situation("{kind} ({leeftijd}) moet een taakstraf doen en mag een tijd niet in het centrum "
+              "komen. {kind} houdt zich niet goed aan de afspraken. De familie wil helpen met "
+              "toezicht, maar weet niet goed hoe.", "mf", (JR,), (T.OFF_COURSE, T.FRICTION),
+              (15, 17)),
     Situation("Moeder is nog jong en heeft een baby. Ze woont nog bij haar eigen moeder, maar daar "
               "is veel spanning. Er zijn zorgen over een veilige plek voor {kind} en over de "
               "toekomst van moeder zelf.", "m", (V, RAAD), (T.INTAKE, T.RAAD_INVESTIGATION),
@@ -738,6 +746,7 @@ class Staff:
     managers: dict[str, list[User]] = field(default_factory=dict)  # by region code
     professionals: dict[str, list[User]] = field(default_factory=dict)  # by region code
     coordinators: list[User] = field(default_factory=list)
+    new_profiles: dict[str, CoordinatorProfile] = field(default_factory=dict)  # by first name
     created: int = 0
     skipped: list[str] = field(default_factory=list)
 
@@ -802,10 +811,7 @@ def _load_accounts(regions: dict[str, Region], today: date) -> Staff:
             cultural_background=row.background, religion=row.religion, max_cases=row.max_cases,
         )
         profile.regions.set([regions[c] for c in row.regions])
-        for first, start, end, reason in ABSENCES:
-            if first == row.first:
-                Absence.objects.create(coordinator=profile, starts_on=today + timedelta(days=start),
-                                       ends_on=today + timedelta(days=end), reason=reason)
+        staff.new_profiles[row.first] = profile
         for first, organisation, note in ORGANISATION_CONFLICTS:
             if first == row.first:
                 ConflictOfInterest.objects.create(coordinator=profile, organisation=organisation,
@@ -1045,8 +1051,28 @@ class _CaseBuilder:
                 request_kind = REQUEST_KINDS[request_index % len(REQUEST_KINDS)]
                 request_index += 1
             specs.append(self._spec(code, target, request_kind))
+        self._spread_referrals(specs)
         specs.sort(key=lambda s: s.submitted_at)  # oldest first, as they came in
         return specs
+
+    def _spread_referrals(self, specs: list[CaseSpec], minimum: int = 3) -> None:
+        """Every demo professional refers a few families, so every login shows something."""
+        referred = Counter(s.referrer.username for s in specs if s.referrer is not None)
+        for code, professionals in self.staff.professionals.items():
+            for professional in professionals:
+                home = LOCAL_TEAMS.get(professional.username)
+                for spec in specs:
+                    if referred[professional.username] >= minimum:
+                        break
+                    frames = [f for f in spec.situation.frames if _fitting([professional], f)]
+                    if (spec.region != code or spec.referrer is not None or not frames
+                            or spec.trigger == TriggerMoment.OWN_INITIATIVE):
+                        continue
+                    spec.referrer = professional
+                    spec.legal_frame = frames[0]
+                    if home is not None:
+                        spec.municipality = self.by_name[home]
+                    referred[professional.username] += 1
 
     def _spec(self, code: str, target: str, request_kind: str) -> CaseSpec:
         rng = self.rng
@@ -1302,6 +1328,15 @@ class _CaseBuilder:
         ])
 
 
+def _add_absences(staff: Staff, today: date) -> None:
+    """Absences around today, added after the cases so the pool could take them until now."""
+    for first, start, end, reason in ABSENCES:
+        profile = staff.new_profiles.get(first)
+        if profile is not None:
+            Absence.objects.create(coordinator=profile, starts_on=today + timedelta(days=start),
+                                   ends_on=today + timedelta(days=end), reason=reason)
+
+
 def _add_person_conflicts(rng: random.Random) -> None:
     """A coordinator knows a family with an open request: the manager sees the blocker."""
     for code, note in zip(BIG_REGIONS[:2], PERSON_CONFLICT_NOTES, strict=False):
@@ -1356,6 +1391,7 @@ def load_demo(*, stdout: IO[str] | None = None) -> dict[str, Any]:
         for spec in specs[existing:]:
             builder.build(spec)
         created_cases = max(len(specs) - existing, 0)
+        _add_absences(staff, today)
         if created_cases:
             _add_person_conflicts(rng)
         _delete_tasks(task_ids)
@@ -1399,8 +1435,8 @@ def _login_rows() -> list[tuple[str, str, str]]:
     for username in ("jb-sophie", "jhv-mirthe", "okt-loubna", "jr-xiomara"):
         user = by_name.get(username)
         if user is not None:
-            kind = user.get_professional_kind_display()
-            rows.append((username, f"professional: {kind}", user.organisation))
+            rows.append((username, f"professional ({user.professional_kind.upper()})",
+                         user.organisation))
     return rows
 
 

@@ -28,5 +28,13 @@ def login(client: Client, user) -> Client:
 
 
 def run_worker() -> None:
-    """Run every queued background task, as `kring worker` would, then return."""
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    """Run every queued background task, as `kring worker` would, then return.
+
+    The worker closes "old" database connections between tasks; inside a test's
+    transaction that would close the test's own connection (PostgreSQL), so the
+    in-process run keeps it open. Tests of the real worker process run `kring worker`.
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)

@@ -14,7 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
-from kring.accounts.models import Role, User
+from kring.accounts.models import ProfessionalKind, Role, User
 from kring.cases.models import Case, Channel, State
 from kring.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_counts, load_demo
 
@@ -38,8 +38,7 @@ def test_it_loads_every_state_and_a_second_run_changes_nothing(settings):
         User.objects.filter(is_demo=True, role=Role.PROFESSIONAL)
         .values_list("professional_kind", flat=True)
     )
-    assert professional_kinds == {kind for kind, _ in User._meta.get_field(
-        "professional_kind").choices}
+    assert professional_kinds == set(ProfessionalKind.values)
     # No e-mail to made-up people (nor to the regions' real mailboxes) is left queued.
     assert not DBTaskResult.objects.exists()
 

@@ -12,17 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kring.cases.models import Case
-
-PERSONAS = [
-    "anonymous", "manager", "coordinator", "professional", "linked_professional", "policy", "admin",
-    "stranger_manager", "stranger_coordinator", "stranger_professional",
-]
-LOGIN = 302  # anonymous users are sent to the sign-in page
-
-
-def row(default, **overrides):
-    return {p: overrides.get(p, default) for p in PERSONAS}
-
+from kring.testing.matrix import LOGIN, PERSONAS, row
 
 # url name -> (method, path template, data, {persona: status})
 MATRIX = {
@@ -47,6 +37,24 @@ MATRIX = {
 }
 
 KRING_NAMESPACES = ("kring.",)
+APPS_WITH_EXPECTATIONS = ["network", "conferences", "plans", "matching"]
+
+
+def _merge_app_expectations() -> None:
+    """Pull in `MATRIX` from `kring.<app>.matrix_expectations` where an app declares one."""
+    import importlib
+
+    for app in APPS_WITH_EXPECTATIONS:
+        try:
+            module = importlib.import_module(f"kring.{app}.matrix_expectations")
+        except ModuleNotFoundError:
+            continue
+        overlap = set(module.MATRIX) & set(MATRIX)
+        assert not overlap, overlap
+        MATRIX.update(module.MATRIX)
+
+
+_merge_app_expectations()
 
 
 def _kring_url_names() -> set[str]:
