@@ -741,19 +741,17 @@ def _delete_tasks(ids: list[Any]) -> int:
 
 @dataclass
 class Staff:
-    admin: User | None = None
-    policy: User | None = None
+    """The demo accounts that the cases need, by region."""
+
     managers: dict[str, list[User]] = field(default_factory=dict)  # by region code
     professionals: dict[str, list[User]] = field(default_factory=dict)  # by region code
-    coordinators: list[User] = field(default_factory=list)
     new_profiles: dict[str, CoordinatorProfile] = field(default_factory=dict)  # by first name
     created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
 class _Accounts:
-    def __init__(self, regions: dict[str, Region], staff: Staff) -> None:
-        self.regions = regions
+    def __init__(self, staff: Staff) -> None:
         self.staff = staff
         self.password = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
 
@@ -773,9 +771,10 @@ class _Accounts:
         return user
 
 
-def _load_accounts(regions: dict[str, Region], today: date) -> Staff:
+def _load_accounts(regions: dict[str, Region]) -> Staff:
+    """Create the missing demo accounts; real accounts with the same username are left alone."""
     staff = Staff()
-    accounts = _Accounts(regions, staff)
+    accounts = _Accounts(staff)
     for username, first, last, role, organisation, codes in STAFF:
         extra = {"is_staff": True, "is_superuser": True} if role == Role.ADMIN else {}
         user = accounts.get_or_create(username, first_name=first, last_name=last, role=role,
@@ -784,10 +783,6 @@ def _load_accounts(regions: dict[str, Region], today: date) -> Staff:
             continue
         if codes and not user.regions.exists():
             user.regions.set([regions[c] for c in codes])
-        if role == Role.ADMIN:
-            staff.admin = user
-        elif role == Role.POLICY:
-            staff.policy = user
         for code in codes:
             staff.managers.setdefault(code, []).append(user)
     for username, first, last, kind, organisation, code in PROFESSIONALS:
@@ -796,14 +791,11 @@ def _load_accounts(regions: dict[str, Region], today: date) -> Staff:
                                       organisation=organisation)
         if user is not None:
             staff.professionals.setdefault(code, []).append(user)
-    by_first = {}
     for row in COORDINATORS:
         user = accounts.get_or_create(f"co-{_slug(row.first)}", first_name=row.first,
                                       last_name=row.last, role=Role.COORDINATOR)
         if user is None:
             continue
-        staff.coordinators.append(user)
-        by_first[row.first] = user
         if CoordinatorProfile.objects.filter(user=user).exists():
             continue
         profile = CoordinatorProfile.objects.create(
@@ -1009,11 +1001,9 @@ def _plan(rng: random.Random, target: str, urgent: bool, now: datetime,
 
 
 class _CaseBuilder:
-    def __init__(self, rng: random.Random, staff: Staff, regions: dict[str, Region],
-                 now: datetime) -> None:
+    def __init__(self, rng: random.Random, staff: Staff, now: datetime) -> None:
         self.rng = rng
         self.staff = staff
-        self.regions = regions
         self.now = now
         self.municipalities: dict[str, list[Municipality]] = {}
         self.by_name: dict[str, Municipality] = {}
@@ -1337,7 +1327,7 @@ def _add_absences(staff: Staff, today: date) -> None:
                                    ends_on=today + timedelta(days=end), reason=reason)
 
 
-def _add_person_conflicts(rng: random.Random) -> None:
+def _add_person_conflicts() -> None:
     """A coordinator knows a family with an open request: the manager sees the blocker."""
     for code, note in zip(BIG_REGIONS[:2], PERSON_CONFLICT_NOTES, strict=False):
         case = (Case.objects.filter(channel=Channel.DEMO, region__code=code, state=State.REQUEST,
@@ -1384,8 +1374,8 @@ def load_demo(*, stdout: IO[str] | None = None) -> dict[str, Any]:
     today = timezone.localdate(now)
     with _collect_enqueued_tasks() as task_ids, transaction.atomic():
         regions = {r.code: r for r in Region.objects.all()}
-        staff = _load_accounts(regions, today)
-        builder = _CaseBuilder(rng, staff, regions, now)
+        staff = _load_accounts(regions)
+        builder = _CaseBuilder(rng, staff, now)
         specs = builder.specs()
         existing = Case.objects.filter(channel=Channel.DEMO).count()
         for spec in specs[existing:]:
@@ -1393,7 +1383,7 @@ def load_demo(*, stdout: IO[str] | None = None) -> dict[str, Any]:
         created_cases = max(len(specs) - existing, 0)
         _add_absences(staff, today)
         if created_cases:
-            _add_person_conflicts(rng)
+            _add_person_conflicts()
         _delete_tasks(task_ids)
     counts = demo_counts()
     if stdout is not None:
