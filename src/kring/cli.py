@@ -5,6 +5,8 @@
     kring demo                 load demo data (idempotent)
     kring migrate              apply database migrations
     kring bench NAME [ARGS]    run a benchmark (the command bench_NAME)
+    kring backup [FILE]        consistent snapshot (SQLite backup API or pg_dump)
+    kring restore FILE         replace the database with a snapshot
     kring manage ARGS...       any Django management command
 """
 
@@ -103,6 +105,18 @@ def cmd_bench(opts: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(opts: argparse.Namespace) -> int:
+    _django()
+    _call("backup", *([opts.path] if opts.path else []))
+    return 0
+
+
+def cmd_restore(opts: argparse.Namespace) -> int:
+    _django()
+    _call("restore", opts.path, *(["--yes"] if opts.yes else []))
+    return 0
+
+
 def cmd_manage(opts: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kring.settings")
     from django.core.management import execute_from_command_line
@@ -138,6 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("name")
     bench.add_argument("args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
+
+    backup = sub.add_parser("backup", help="write a consistent snapshot of the database")
+    backup.add_argument("path", nargs="?")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the database with a snapshot")
+    restore.add_argument("path")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
