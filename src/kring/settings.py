@@ -284,3 +284,9 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}
+
+# Text messages: "console" (prints, the default), "locmem" (tests) or the dotted
+# path of a `kring.core.sms.BaseSmsBackend` subclass for a real provider.
+SMS_BACKEND = envstr("KRING_SMS_BACKEND", "console")
+# Personal links (kring.core.links) never live longer than this after they were made.
+PERSONAL_LINK_MAX_AGE = timedelta(days=envint("KRING_PERSONAL_LINK_MAX_DAYS", 90))

@@ -6,7 +6,7 @@ with their web session (staff with a second factor, CSRF-checked).
 
 from ninja import NinjaAPI
 
-from . import cases, errors, intake
+from . import cases, errors, intake, network
 from .auth import bearer_auth, session_auth
 
 api = NinjaAPI(
@@ -22,3 +22,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", intake.router)
 api.add_router("", cases.router)
+api.add_router("", network.router)
+api.add_router("", "kring.api.conferences.router")
+api.add_router("", "kring.api.plans.router")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kring.accounts.models import Role, User
 from kring.audit.log import log_access
 from kring.audit.models import AccessLogEntry, Action, Outcome
+from kring.conferences.services import preparation_progress
 from kring.matching.ranking import rank_coordinators
 
 from .access import get_case_for
@@ -67,6 +68,7 @@ def case_detail(request, case_id: int):
     case = get_case_for(request.user, case_id, "view", request=request)
     log_access(request, action=Action.READ, obj=case)
     persons = list(case.persons.all())
+    prep_done, prep_total = preparation_progress(case)
     today = timezone.localdate()
     return render(request, "cases/case_detail.html", {
         "case": case,
@@ -74,6 +76,8 @@ def case_detail(request, case_id: int):
         "professionals": list(case.professionals.select_related("user")),
         "events": list(case.events.select_related("actor")),
         "wishes": coordinator_wishes(case),
+        "prep_done": prep_done,
+        "prep_total": prep_total,
         "clocks": case.clocks(),
         "transitions": available_transitions(request.user, case),
         "step_form": StepForm(),

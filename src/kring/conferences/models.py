@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -49,6 +50,10 @@ class PreparationItem(models.Model):
         return self.get_code_display()
 
 
+#: A conference usually takes half a day; used when no end time was given.
+DEFAULT_LENGTH = timedelta(hours=4)
+
+
 class Conference(models.Model):
     """The meeting itself. One per case; a reconvened circle gets a new one later."""
 
@@ -70,7 +75,9 @@ class Conference(models.Model):
     writer = models.ForeignKey("network.CircleMember", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("writes the plan down"))
     created_at = models.DateTimeField(default=timezone.now)
+    #: Goes up when the date, time or place changes (the iCalendar SEQUENCE).
     version = models.PositiveIntegerField(default=1)
+    held_at = models.DateTimeField(_("recorded as held"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -79,6 +86,19 @@ class Conference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def end(self):
+        """When it ends, or a usual length after the start when no end was given."""
+        return self.ends_at or self.starts_at + DEFAULT_LENGTH
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+    def part_times(self) -> list[tuple[int, object, object]]:
+        return [(part, getattr(self, f"part{part}_start"), getattr(self, f"part{part}_end"))
+                for part in (1, 2, 3)]
 
 
 class Part(models.IntegerChoices):
@@ -150,6 +170,8 @@ class Invitation(models.Model):
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+")
+    #: The conference's `version` this invitation was last sent for.
+    conference_version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("invitation")
@@ -159,3 +181,8 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.conference}"
+
+    @property
+    def is_outdated(self) -> bool:
+        """The date, time or place changed after this invitation was sent."""
+        return self.conference_version < self.conference.version

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MemberRole(models.TextChoices):
@@ -23,7 +25,7 @@ class Side(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    FAMILY = "family", _("Family")
+    FAMILY = "family", pgettext_lazy("kind of circle member", "Family")
     FRIEND = "friend", _("Friend")
     NEIGHBOUR = "neighbour", _("Neighbour")
     SCHOOL = "school", _("School")
@@ -34,9 +36,9 @@ class Kind(models.TextChoices):
 
 
 class Closeness(models.IntegerChoices):
-    CLOSE = 1, _("Very close")
-    NEAR = 2, _("Close")
-    FAR = 3, _("Further away")
+    CLOSE = 1, pgettext_lazy("closeness", "Very close")
+    NEAR = 2, pgettext_lazy("closeness", "Close")
+    FAR = 3, pgettext_lazy("closeness", "Further away")
 
 
 class MemberStatus(models.TextChoices):
@@ -50,6 +52,9 @@ class MemberStatus(models.TextChoices):
     ATTENDED = "attended", _("Attended")
     AGREEMENT = "agreement", _("Took on an agreement")
 
+
+#: The statuses in which a person counts as invited (and has not said no).
+INVITED_STATUSES = frozenset({"invited", "confirmed", "attended", "agreement"})
 
 #: Which status may follow which. Declined people can still be approached again.
 STATUS_NEXT = {
@@ -124,12 +129,70 @@ class CircleMember(models.Model):
     def came(self) -> bool:
         return self.status in (MemberStatus.ATTENDED, MemberStatus.AGREEMENT)
 
+    @property
+    def in_centre(self) -> bool:
+        """Main persons and children stand in the centre of the circle."""
+        return self.role in (MemberRole.MAIN, MemberRole.CHILD)
+
+    @property
+    def next_statuses(self) -> list[str]:
+        """The statuses that may follow the current one, in the order of the path."""
+        allowed = STATUS_NEXT.get(MemberStatus(self.status), set())
+        return [s for s in MemberStatus.values if s in allowed]
+
+    def clean(self) -> None:
+        from kring.core.languages import LANGUAGES
+
+        errors = {}
+        if self.language and self.language not in LANGUAGES:
+            errors["language"] = _("Choose a language from the list.")
+        if self.attendance and not self.came:
+            errors["attendance"] = _("Only someone who came can have taken part in person or from a distance.")
+        if self.came and not self.attendance:
+            errors["attendance"] = _("Say whether this person came in person or took part from a distance.")
+        if errors:
+            raise ValidationError(errors)
+
+
+#: Fields of a circle member that `member_update` may change.
+EDITABLE_FIELDS = ("name", "relation", "side", "kind", "closeness", "phone", "email", "language",
+                   "interpreter_needed", "notes")
+
+
+class MemberChange(models.Model):
+    """One saved change of a circle member: the version it made, and each field's old and new value.
+
+    With these rows a second editor who saved on top of an older version is told
+    exactly what the first one changed, instead of overwriting it.
+    """
+
+    member = models.ForeignKey(CircleMember, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField(_("version"))
+    fields = models.JSONField(_("changed fields"), default=dict)  # {field: [old, new]}
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["member", "version"]
+        verbose_name = _("change of a circle member")
+        verbose_name_plural = _("changes of circle members")
+        constraints = [models.UniqueConstraint(fields=["member", "version"], name="member_change_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} v{self.version}"
+
 
 class ArrangementKind(models.TextChoices):
     MUST_NOT_MEET = "must_not_meet", _("Must not meet")
     ONLY_WITH_PERSON = "only_with_person", _("May only meet with a named person present")
     REMOTE_ONLY = "remote_only", _("Takes part only from a distance")
     SOME_PARTS_ONLY = "some_parts_only", _("Takes part only in some parts")
+
+
+#: Arrangements between two people: drawn as a line on the eco-map.
+PAIR_KINDS = frozenset({ArrangementKind.MUST_NOT_MEET, ArrangementKind.ONLY_WITH_PERSON})
+CONFERENCE_PARTS = (1, 2, 3)
 
 
 class SafetyArrangement(models.Model):
@@ -166,3 +229,83 @@ class SafetyArrangement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_kind_display()}"
+
+    @property
+    def is_pair(self) -> bool:
+        return self.kind in PAIR_KINDS
+
+    def clean(self) -> None:
+        """Each kind names exactly the people it needs, all from this case's circle."""
+        errors: dict[str, str] = {}
+        if self.kind not in ArrangementKind.values:
+            raise ValidationError({"kind": _("Choose a kind of arrangement from the list.")})
+        for name in ("person", "other", "present"):
+            member = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if member is not None and member.case_id != self.case_id:
+                errors[name] = _("Choose a person from the circle of this case.")
+        if errors:
+            raise ValidationError(errors)
+        pair = self.kind in PAIR_KINDS
+        if pair and not self.other_id:
+            errors["other"] = _("Choose the second person.")
+        elif pair and self.other_id == self.person_id:
+            errors["other"] = _("Choose two different people.")
+        if not pair and self.other_id:
+            errors["other"] = _("This kind of arrangement is about one person only.")
+        if self.kind == ArrangementKind.ONLY_WITH_PERSON:
+            if not self.present_id:
+                errors["present"] = _("Choose who must be there.")
+            elif self.present_id in (self.person_id, self.other_id):
+                errors["present"] = _("The person who must be there is someone else than the two who meet.")
+        elif self.present_id:
+            errors["present"] = _("Only fill this in when two people may meet only with someone present.")
+        parts = self.parts or []
+        if self.kind == ArrangementKind.SOME_PARTS_ONLY:
+            if not isinstance(parts, list) or not parts or any(p not in CONFERENCE_PARTS for p in parts):
+                errors["parts"] = _("Choose the parts this person takes part in.")
+            elif len(set(parts)) == len(CONFERENCE_PARTS):
+                errors["parts"] = _("Choose one or two parts; all three parts needs no arrangement.")
+        elif parts:
+            errors["parts"] = _("Only choose parts for 'takes part only in some parts'.")
+        if errors:
+            raise ValidationError(errors)
+        if self._duplicate_exists():
+            raise ValidationError(
+                _("There already is such an arrangement for these people. Remove it first to change it."),
+                code="duplicate",
+            )
+
+    def _duplicate_exists(self) -> bool:
+        others = SafetyArrangement.objects.filter(case_id=self.case_id).exclude(pk=self.pk)
+        if self.kind in PAIR_KINDS:
+            pair = Q(person_id=self.person_id, other_id=self.other_id) | Q(
+                person_id=self.other_id, other_id=self.person_id)
+            return others.filter(pair, kind__in=PAIR_KINDS).exists()
+        return others.filter(person_id=self.person_id, kind=self.kind).exists()
+
+    def describe_for(self, member_id: int) -> str:
+        """The arrangement in words, as seen from one person in it (for the table)."""
+        parts = ", ".join(str(p) for p in sorted(self.parts or []))
+        if self.kind == ArrangementKind.REMOTE_ONLY:
+            return str(_("takes part only from a distance"))
+        if self.kind == ArrangementKind.SOME_PARTS_ONLY:
+            return str(_("takes part only in part %(parts)s") % {"parts": parts})
+        if member_id == self.present_id:
+            return str(_("must be there when %(person)s and %(other)s meet")
+                       % {"person": self.person.name, "other": self.other.name})
+        counterpart = self.other if member_id == self.person_id else self.person
+        if self.kind == ArrangementKind.MUST_NOT_MEET:
+            return str(_("must not meet %(name)s") % {"name": counterpart.name})
+        return str(_("meets %(name)s only when %(present)s is there")
+                   % {"name": counterpart.name, "present": self.present.name})
+
+    @property
+    def summary(self) -> str:
+        """The arrangement in one line, from the first person's side."""
+        return f"{self.person.name}: {self.describe_for(self.person_id)}"
+
+    def short_label(self) -> str:
+        """The label on the eco-map's line between the two people."""
+        if self.kind == ArrangementKind.MUST_NOT_MEET:
+            return str(_("must not meet"))
+        return str(_("only with %(present)s") % {"present": self.present.name})

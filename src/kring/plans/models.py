@@ -130,6 +130,7 @@ class PlanVersion(models.Model):
     presented_at = models.DateTimeField(_("presented"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     change_note = models.TextField(_("what changed"), blank=True)
+    decision_reason = models.TextField(_("why the plan was not accepted"), blank=True)
 
     class Meta:
         ordering = ["plan", "number"]
@@ -214,7 +215,10 @@ class Distribution(models.Model):
     professional = models.ForeignKey("cases.CaseProfessional", on_delete=models.SET_NULL, null=True,
                                      blank=True, related_name="+")
     email = models.EmailField()
+    language = models.CharField(_("language of the copy"), max_length=8, default="nl")
     queued_at = models.DateTimeField(default=timezone.now)
+    #: Set by the worker that sends this copy (an optimistic claim), so it is sent once.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
