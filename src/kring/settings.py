@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "kring.network",
     "kring.conferences",
     "kring.plans",
+    "kring.followup",
+    "kring.family",
+    "kring.reports",
     "kring.api",
 ]
 

@@ -37,7 +37,7 @@ MATRIX = {
 }
 
 KRING_NAMESPACES = ("kring.",)
-APPS_WITH_EXPECTATIONS = ["network", "conferences", "plans", "matching"]
+APPS_WITH_EXPECTATIONS = ["network", "conferences", "plans", "matching", "followup", "family", "reports", "accounts"]
 
 
 def _merge_app_expectations() -> None:
