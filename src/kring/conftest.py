@@ -13,6 +13,9 @@ import pytest
 from kring.testing import factories as f
 from kring.testing.helpers import login
 
+# Browser fixtures (one Playwright and one Chromium for the whole run).
+pytest_plugins = ["kring.testing.browser"]
+
 
 @dataclass
 class World:
