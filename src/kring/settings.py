@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kring.family",
     "kring.reports",
     "kring.api",
+    "kring.privacy",
 ]
 
 MIDDLEWARE = [
@@ -293,3 +294,33 @@ if TESTING:
 SMS_BACKEND = envstr("KRING_SMS_BACKEND", "console")
 # Personal links (kring.core.links) never live longer than this after they were made.
 PERSONAL_LINK_MAX_AGE = timedelta(days=envint("KRING_PERSONAL_LINK_MAX_DAYS", 90))
+
+# --- Hardening (issue 9): production refuses DEBUG, breached passwords, re-authentication,
+# session tracking, the second factor only replaced by the administrator. See docs/security.md.
+PRODUCTION = SECURE or SITE_URL.startswith("https://")
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1", "testserver"}
+if DEBUG and (PRODUCTION or not set(ALLOWED_HOSTS) <= _LOCAL_HOSTS):
+    raise ImproperlyConfigured(
+        "KRING_DEBUG is refused outside a local development set-up: it would show stack traces "
+        "with personal data. Unset KRING_DEBUG (production runs with an https KRING_SITE_URL)."
+    )
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("KRING_ALLOWED_HOSTS must name the site's host, not '*'.")
+if SECURE:
+    SECURE_HSTS_PRELOAD = True
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS,
+    {"NAME": "kring.accounts.passwords.BreachedPasswordValidator"},
+]
+MFA_ADAPTER = "kring.accounts.adapters.KringMFAAdapter"
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # e-mail and password changes ask for the password again
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # after a reset: password *and* second factor again
+MIDDLEWARE = [*MIDDLEWARE, "kring.accounts.middleware.SessionTrackingMiddleware"]
+LOGGING.setdefault("loggers", {})["kring.security"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+# Retention (Jeugdwet, NEN 7513): case files 20 years after care ends, the access log 5 years,
+# a family's request to destroy their file carried out within 3 months. `kring manage destroy_expired`.
+CASE_RETENTION_YEARS = 20  # Jeugdwet art. 7.3.8
+ACCESS_LOG_RETENTION_YEARS = 5  # also in the audit trigger (audit migration 0003)
+DESTRUCTION_REQUEST_MONTHS = 3

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("kring.followup.urls")),
     path("", include("kring.family.urls")),
     path("", include("kring.reports.urls")),
+    path("", include("kring.privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -74,3 +74,22 @@ class RequireSecondFactorMiddleware:
                 return JsonResponse({"detail": "second factor required"}, status=401)
             return redirect("account_login")
         return self.get_response(request)
+
+
+class SessionTrackingMiddleware:
+    """Keep `UserSession` up to date so a user can see and end their sessions.
+
+    Placed after the session-limit and second-factor middleware (appended in
+    settings), so only sessions that passed both are tracked.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from .sessions import session_track
+
+            session_track(request)
+        return self.get_response(request)

@@ -190,3 +190,28 @@ class ApiToken(models.Model):
         key = "kr_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key))
         return token, key
+
+
+class UserSession(models.Model):
+    """One signed-in session of a user, so they can see and end it (ASVS 7.5).
+
+    Django's session table does not say whose session it is; this row does. It is
+    written at sign-in and kept fresh by `SessionTrackingMiddleware`. Ending it
+    deletes the session from the session store (`kring.accounts.sessions`).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions",
+                             verbose_name=_("user"))
+    session_key = models.CharField(max_length=40, unique=True)
+    created = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last active"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created:%Y-%m-%d %H:%M}"

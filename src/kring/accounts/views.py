@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kring.cases.models import ACTIVE_STATES
 
-from .models import Absence, Role, User
+from .models import Absence, Role, User, UserSession
+from .sessions import session_end, sessions_of
 
 
 @login_required
@@ -35,3 +40,32 @@ def coordinator_pool(request):
         .order_by("last_name", "first_name")
     )
     return render(request, "accounts/coordinator_pool.html", {"coordinators": coordinators, "today": today})
+
+
+@login_required
+def session_list(request):
+    """The user's own signed-in sessions, with a button to end each."""
+    rows = sessions_of(request.user)
+    current = request.session.session_key
+    return render(request, "accounts/sessions.html", {"rows": rows, "current": current})
+
+
+@login_required
+@require_POST
+def session_end_view(request):
+    """End one of the user's own sessions; someone else's session is a 404."""
+    try:
+        pk = int(request.POST.get("session", ""))
+    except ValueError:
+        raise Http404 from None
+    row = UserSession.objects.filter(pk=pk, user=request.user).first()
+    if row is None:
+        raise Http404
+    if row.session_key == request.session.session_key:
+        from django.contrib.auth import logout
+
+        logout(request)
+        return redirect("account_login")
+    session_end(row)
+    messages.success(request, _("The session has been ended. Whoever used it is signed out."))
+    return redirect("session_list")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kring.accounts.models import Role, User
 from kring.core.tasks import send_email
+from kring.reports.webhooks import case_state_changed
 
 from .lifecycle import TRANSITIONS, actor_relation
 from .models import Case, CaseEvent, State
@@ -63,10 +64,12 @@ def case_transition(*, case: Case, name: str, by: User, reason: str = "") -> Cas
     case.refresh_deadline()
     case.full_clean(validate_unique=False, validate_constraints=False)
     case.save(update_fields=fields)
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, name=name, from_state=from_state, to_state=case.state,
         actor=by, actor_role=by.role, at=now, reason=reason,
     )
+    # Subscribed systems hear of the change; queued in this transaction.
+    case_state_changed(case, event)
     return case
 
 

@@ -1,0 +1,204 @@
+"""`manage.py bench_dashboards --cases 100000` (`kring bench dashboards`): how long each dashboard takes.
+
+Builds synthetic cases with `bulk_create` (references `B-00000001`…, channel "demo"),
+or reuses the ones an earlier run made, then prints the median time per dashboard
+on the configured database (SQLite by default; DATABASE_URL for PostgreSQL).
+Run it on a fresh database: it refuses a database with other cases in it.
+The figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kring.accounts.models import CoordinatorProfile, Role, User
+from kring.cases.models import (
+    Case,
+    Channel,
+    LegalFrame,
+    RequesterKind,
+    State,
+    TriggerMoment,
+    Urgency,
+)
+from kring.followup.models import Evaluation, Outcome
+from kring.network.models import CircleMember
+from kring.regions.models import Municipality, Region
+from kring.reports import figures
+from kring.reports.capacity import forecast
+from kring.reports.models import Offer
+
+PREFIX = "B-"
+BATCH = 5000
+MOMENTS = TriggerMoment.values
+
+
+class Command(BaseCommand):
+    help = "Build (or reuse) synthetic cases and print the median time of each dashboard."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=5, help="runs per dashboard; the median counts")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--coordinators", type=int, default=400)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", "--noinput", verbosity=0)
+        if Case.objects.exclude(reference__startswith=PREFIX).exists():
+            raise CommandError("This database holds real or demo cases: run the benchmark on a fresh database.")
+        started = time.perf_counter()
+        made = self.build(options["cases"], options["coordinators"], random.Random(options["seed"]))  # noqa: S311 - synthetic data
+        total = Case.objects.count()
+        self.stdout.write(f"database: {connection.vendor}; cases: {total} ({made} made in "
+                          f"{time.perf_counter() - started:.1f} s); circle members: {CircleMember.objects.count()}; "
+                          f"offers: {Offer.objects.count()}; outcomes: {Outcome.objects.count()}")
+        self.run(options["repeat"])
+
+    # --- the data -------------------------------------------------------------------------
+
+    def build(self, wanted: int, n_coordinators: int, rng: random.Random) -> int:
+        have = Case.objects.filter(reference__startswith=PREFIX).count()
+        if have >= wanted:
+            return 0
+        municipalities = list(Municipality.objects.values_list("pk", "region_id"))
+        if not municipalities:
+            raise CommandError("No municipalities: run the migrations first.")
+        coordinators = self.coordinators(n_coordinators)
+        professional, _ = User.objects.get_or_create(
+            username="bench-professional", defaults={"role": Role.PROFESSIONAL, "organisation": "Bench Jeugdzorg"})
+        organisations = [f"Organisatie {i}" for i in range(40)]
+        now = timezone.now()
+        span = timedelta(days=730)
+        for start in range(have, wanted, BATCH):
+            cases = []
+            for i in range(start, min(start + BATCH, wanted)):
+                municipality_id, region_id = rng.choice(municipalities)
+                submitted = now - span * rng.random()
+                case = Case(
+                    reference=f"{PREFIX}{i + 1:08d}", region_id=region_id, municipality_id=municipality_id,
+                    urgency=Urgency.URGENT if rng.random() < 0.15 else Urgency.NORMAL,
+                    legal_frame=rng.choice(LegalFrame.values), trigger_moment=rng.choice(MOMENTS),
+                    situation="-", channel=Channel.DEMO, requester_kind=RequesterKind.PROFESSIONAL,
+                    requester_name="-", requester_email="bench@example.org", submitted_at=submitted,
+                    state_changed_at=submitted, state=State.REQUEST,
+                )
+                age = now - submitted
+                if rng.random() < 0.95:
+                    case.assigned_at = submitted + timedelta(hours=rng.expovariate(1 / 14))
+                    case.coordinator_id = rng.choice(coordinators)
+                    case.state = State.INFORMING
+                    if rng.random() < 0.9:
+                        case.first_contact_at = case.assigned_at + timedelta(hours=rng.expovariate(1 / 20))
+                        case.state = State.PREPARING
+                        held = submitted + timedelta(days=rng.uniform(5, 60))
+                        if held < now and rng.random() < 0.85:
+                            case.held_at, case.state = held, State.HELD
+                            if rng.random() < 0.9:
+                                case.plan_accepted_at = held + timedelta(days=rng.choice([0, 0, 0, 1, 7, 14]))
+                                case.state = State.FOLLOW_UP if age < timedelta(days=365) else State.CLOSED
+                cases.append(case)
+            with transaction.atomic():
+                Case.objects.bulk_create(cases, batch_size=1000)
+                saved = list(Case.objects.filter(reference__in=[c.reference for c in cases])
+                             .values_list("pk", "held_at", "plan_accepted_at", "municipality_id", "region_id",
+                                          "submitted_at"))
+                self.children(saved, rng, professional, organisations, now)
+            self.stdout.write(f"  {min(start + BATCH, wanted)} cases", ending="\r")
+            self.stdout.flush()
+        self.stdout.write("")
+        return wanted - have
+
+    def coordinators(self, count: int) -> list[int]:
+        existing = list(User.objects.filter(username__startswith="bench-coord").values_list("pk", flat=True))
+        if len(existing) >= count:
+            return existing
+        users = User.objects.bulk_create([User(username=f"bench-coord{i}", role=Role.COORDINATOR)
+                                          for i in range(len(existing), count)])
+        profiles = CoordinatorProfile.objects.bulk_create([CoordinatorProfile(user=u, max_cases=3) for u in users])
+        regions = list(Region.objects.values_list("pk", flat=True))
+        through = CoordinatorProfile.regions.through
+        through.objects.bulk_create([through(coordinatorprofile_id=p.pk, region_id=regions[i % len(regions)])
+                                     for i, p in enumerate(profiles)])
+        return existing + [u.pk for u in users]
+
+    def children(self, saved, rng, professional, organisations, now) -> None:
+        members, evaluations, outcomes, offers = [], [], [], []
+        sides = ["mother", "mother", "father", "father", "both", "none"]
+        statuses = ["attended", "attended", "attended", "agreement", "invited", "declined"]
+        for pk, held, plan, municipality_id, region_id, submitted in saved:
+            if held is not None:
+                for _ in range(rng.randint(2, 9)):
+                    status = rng.choice(statuses)
+                    members.append(CircleMember(
+                        case_id=pk, name="-", role="network", side=rng.choice(sides),
+                        kind="family" if rng.random() < 0.7 else "friend", status=status,
+                        attendance="in_person" if status in ("attended", "agreement") else ""))
+            if plan is not None:
+                if rng.random() < 0.6:
+                    evaluations.append(Evaluation(case_id=pk, recorded_by=professional,
+                                                  held_on=(plan + timedelta(days=rng.randint(30, 150))).date()))
+                for months in (3, 6, 12):
+                    due = (plan + timedelta(days=30 * months)).date()
+                    if due < now.date() and rng.random() < 0.7:
+                        outcomes.append(Outcome(
+                            case_id=pk, months=months, due_on=due, recorded_at=now,
+                            plan_running=rng.choice(["yes", "yes", "partly", "no"]),
+                            child_lives=rng.choice(["home", "home", "network", "foster"]),
+                            professional_help=rng.choice(["less", "same", "more"]),
+                            family_satisfaction=rng.randint(5, 10), professional_satisfaction=rng.randint(5, 10)))
+            if rng.random() < 0.5:
+                answer = rng.choice(["yes", "yes", "not_now", "no"])
+                offers.append(Offer(
+                    case_id=pk, moment=rng.choice(MOMENTS), answer=answer,
+                    reason="" if answer == "yes" else "other", offered_on=submitted.date() - timedelta(days=2),
+                    offered_by=professional, organisation=rng.choice(organisations),
+                    municipality_id=municipality_id, region_id=region_id,
+                    offer_again_on=submitted.date() + timedelta(days=30) if answer == "not_now" else None))
+        CircleMember.objects.bulk_create(members, batch_size=2000)
+        Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+        Outcome.objects.bulk_create(outcomes, batch_size=2000)
+        Offer.objects.bulk_create(offers, batch_size=2000)
+
+    # --- the timings ----------------------------------------------------------------------
+
+    def run(self, repeat: int) -> None:
+        today = timezone.localdate()
+        year = figures.default_period(today)
+        region = Region.objects.order_by("code").first()
+        one = Region.objects.filter(pk=region.pk)
+        dashboards = {
+            f"manager dashboard ({region.code}, 12 months)":
+                lambda: figures.manager_tables(figures.Scope(one, *year)),
+            "policy figures (country, 12 months)":
+                lambda: figures.policy_tables(figures.Scope(Region.objects.all(), *year)),
+            "policy figures (country, 2 years)":
+                lambda: figures.policy_tables(figures.Scope(Region.objects.all(), today - timedelta(days=730),
+                                                            today)),
+            "policy figures (one municipality, 2 years)":
+                lambda: figures.policy_tables(figures.Scope(
+                    Region.objects.all(), today - timedelta(days=730), today,
+                    municipality=Municipality.objects.filter(region=region).first())),
+            "capacity forecast (every region)":
+                lambda: [forecast(r) for r in Region.objects.all()],
+        }
+        self.stdout.write(f"{'dashboard':<48} {'median':>9} {'min':>9} {'max':>9}  (of {repeat})")
+        for name, build in dashboards.items():
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                result = build()
+                # Render every figure, as the page does.
+                for table in result if isinstance(result, list) and result and hasattr(result[0], "rows") else []:
+                    table.text_rows()
+                times.append(time.perf_counter() - started)
+            self.stdout.write(f"{name:<48} {statistics.median(times) * 1000:>7.0f}ms {min(times) * 1000:>7.0f}ms "
+                              f"{max(times) * 1000:>7.0f}ms")

@@ -1,0 +1,1 @@
+from kring.api.tests.conftest import access_log, api, token_api  # noqa: F401
