@@ -43,6 +43,12 @@ def send_plan_copies(*, version_id: int) -> int:
     for distribution in Distribution.objects.filter(version=version, sent_at__isnull=True).order_by("pk"):
         if not _claim(distribution):
             continue
+        # The family decides who gets a copy; a withdrawn consent holds at once.
+        from kring.family.services import may_receive_copy
+
+        if not may_receive_copy(version, member=distribution.member, professional=distribution.professional):
+            Distribution.objects.filter(pk=distribution.pk).delete()
+            continue
         language = distribution.language
         try:
             if language not in documents:

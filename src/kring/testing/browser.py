@@ -77,20 +77,35 @@ def browser_unavailable_reason() -> str | None:
     return None
 
 
+_shared: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """One Playwright and one Chromium per test process.
+
+    A second sync Playwright in the same process fails, and a module that imports
+    this fixture gets its own fixture instance; so instances share one browser,
+    counted, and the last one closes it.
+    """
     reason = browser_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    except Exception:
-        playwright.stop()
-        raise
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    if "browser" not in _shared:
+        playwright = sync_playwright().start()
+        try:
+            _shared["browser"] = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception:
+            playwright.stop()
+            raise
+        _shared["playwright"] = playwright
+        _shared["users"] = 0
+    _shared["users"] += 1
+    yield _shared["browser"]
+    _shared["users"] -= 1
+    if _shared["users"] == 0:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
 
 
 @pytest.fixture

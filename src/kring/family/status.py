@@ -1,0 +1,78 @@
+"""Where the case stands and what happens next, in plain words for the family (B1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kring.cases.models import Case, State
+
+
+def _texts() -> dict[str, tuple[str, str]]:
+    return {
+        State.REQUEST: (_("We have received the request for a family group plan."),
+                        _("A coordinator will call you within two days.")),
+        State.INFORMING: (_("The coordinator has told you about the family group plan."),
+                          _("You decide if you want to make a plan with the people around you.")),
+        State.PREPARING: (_("You and the coordinator are preparing the meeting."),
+                          _("Together you choose who to invite, and when and where you meet.")),
+        State.SCHEDULED: (_("The date of the meeting is set."),
+                          _("Everyone you invited gets a message with the date and the place.")),
+        State.HELD: (_("The meeting has taken place. Your circle made a plan."),
+                     _("The professional checks if the plan keeps the children safe enough.")),
+        State.PLAN_ACCEPTED: (_("Your plan is accepted."),
+                              _("Now you all do what you agreed. One person keeps an eye on the plan.")),
+        State.PLAN_NOT_ACCEPTED: (_("The plan is not accepted yet."),
+                                  _("Your circle changes the plan. The coordinator helps you with this.")),
+        State.FOLLOW_UP: (_("You are carrying out your plan."),
+                          _("Together you look back at the plan on the evaluation date.")),
+        State.CLOSED: (_("Your case is closed."),
+                       _("If things change, you can ask for a new plan at any time.")),
+        State.WITHDRAWN: (_("There is no plan for now: the request was withdrawn."),
+                          _("You can always ask for a family group plan again.")),
+        State.DECLINED: (_("You chose not to make a plan now."),
+                         _("You can always ask for a family group plan again.")),
+        State.CANCELLED: (_("The meeting was cancelled."),
+                          _("You can always ask for a family group plan again.")),
+    }
+
+
+def where_we_are(case: Case, *, self_made: bool = False) -> tuple[str, str]:
+    if self_made and case.state == State.PREPARING:
+        return (_("You are making your own plan."), _("Go on with the next step of your plan."))
+    return _texts().get(case.state, ("", ""))
+
+
+@dataclass(frozen=True)
+class KeyDate:
+    label: str
+    when: date | datetime
+    past: bool
+
+
+def key_dates(case: Case) -> list[KeyDate]:
+    """The dates that matter to the family: the meeting, the evaluation, the outcome moments."""
+    from kring.conferences.services import conference_current
+    from kring.followup.models import Evaluation, Outcome
+    from kring.plans.services import current_version
+
+    now = timezone.now()
+    today = timezone.localdate()
+    out: list[KeyDate] = []
+    conference = conference_current(case)
+    if conference is not None:
+        out.append(KeyDate(_("Meeting of your circle"), timezone.localtime(conference.starts_at),
+                           conference.starts_at < now))
+    version = current_version(case)
+    if version is not None and version.evaluation_date:
+        out.append(KeyDate(_("Evaluation of the plan"), version.evaluation_date, version.evaluation_date < today))
+    for evaluation in Evaluation.objects.filter(case=case):
+        out.append(KeyDate(_("Evaluation held"), evaluation.held_on, True))
+    for outcome in Outcome.objects.filter(case=case):
+        out.append(KeyDate(_("We ask how the plan is going (%(months)s months)") % {"months": outcome.months},
+                           outcome.due_on, outcome.due_on < today))
+    return sorted(out, key=lambda d: d.when if isinstance(d.when, date) and not isinstance(d.when, datetime)
+                  else d.when.date())
