@@ -69,11 +69,27 @@ def cmd_serve(opts: argparse.Namespace) -> int:
 
 
 def cmd_worker(opts: argparse.Namespace) -> int:
+    """django-tasks' db_worker, with the follow-up reminder loop in a thread next to it.
+
+    The reminder loop (`kring.followup.dispatch`) sends due reminders every few
+    seconds; it stops with the worker (SIGTERM), and a killed worker leaves
+    nothing that a restarted one does not pick up. `--batch` sends what is due once.
+    """
     _django()
+    from kring.followup.dispatch import send_due_reminders, start_in_thread
+
     args = ["db_worker", "--interval", str(opts.interval)]
     if opts.batch:
+        send_due_reminders()
         args.append("--batch")
-    _call(*args)
+        _call(*args)
+        return 0
+    thread, stop = start_in_thread()
+    try:
+        _call(*args)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
     return 0
 
 

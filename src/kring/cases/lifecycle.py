@@ -62,6 +62,8 @@ TRANSITIONS: dict[str, Transition] = {
            {COORDINATOR, MANAGER}),
         _t("close", _("Close the case"), {State.PLAN_ACCEPTED, State.PLAN_NOT_ACCEPTED, State.FOLLOW_UP},
            State.CLOSED, {COORDINATOR, MANAGER}, reason_required=True),
+        _t("reopen", _("Reopen the case"), {State.CLOSED}, State.FOLLOW_UP, {COORDINATOR, MANAGER},
+           reason_required=True),
     ]
 }
 

@@ -241,9 +241,13 @@ def conference_invitation_resend(request, case_id: int, invitation_id: int):
 
 
 def _private(response):
-    """No caching, no referrer (the link is the key), no indexing."""
+    """No caching, no referrer to other sites (the link is the key), no indexing.
+
+    Not `no-referrer`: browsers then send `Origin: null` on the answer form and
+    Django's CSRF check refuses it.
+    """
     response["Cache-Control"] = "no-store, private, max-age=0"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

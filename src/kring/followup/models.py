@@ -16,6 +16,12 @@ class ReminderKind(models.TextChoices):
     FEEDBACK = "feedback", _("Regional manager asks the professional for feedback")
     CHECK_IN = "check_in", _("Check-in request")
     OUTCOME = "outcome", _("Outcome due")
+    ALERT = "alert", _("Alert: agreements are not going well")
+    RECONVENE = "reconvene", _("Invitation to meet again")
+
+
+#: Kinds that are a task on the coordinator's list (done by hand, not only sent).
+TASK_KINDS = frozenset({ReminderKind.COORDINATOR_CALL, ReminderKind.OUTCOME})
 
 
 class ReminderStatus(models.TextChoices):
@@ -29,7 +35,13 @@ class ReminderStatus(models.TextChoices):
 
 class Reminder(models.Model):
     """One scheduled message or task. Claimed by the worker with an optimistic update,
-    delivered exactly once; failures are retried with back-off."""
+    delivered exactly once; failures are retried with back-off.
+
+    Its life: `scheduled` → (claimed) `sending` → `sent` (→ `done` for a task the
+    coordinator ticked off). A failed send goes back to `scheduled` with
+    `next_attempt_at` later, and to `failed` after `FOLLOWUP_MAX_ATTEMPTS`.
+    `kring.followup.dispatch` explains the delivery guarantee.
+    """
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
@@ -48,6 +60,14 @@ class Reminder(models.Model):
     last_error = models.TextField(blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: For an invitation to meet again (`reconvene`): the invitation it delivers.
+    invitation = models.ForeignKey("conferences.Invitation", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+")
+    #: How it went out: "email", "sms" or "task" (nothing to send, only the list).
+    delivered_via = models.CharField(max_length=10, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -75,6 +95,10 @@ class CheckIn(models.Model):
     nonce = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
+    #: The reminder that carried the link (one check-in per reminder, also when it is sent again).
+    reminder = models.OneToOneField(Reminder, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="check_in")
+    expires_at = models.DateTimeField(_("link valid until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("check-in")
@@ -82,6 +106,35 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.created_at:%Y-%m-%d}"
+
+
+class CheckInSharingConsent(models.Model):
+    """Whether the family allows the professional to see a summary of the check-ins.
+
+    One row per decision; the newest row counts (`sharing_allowed`), older rows
+    are the history. No row means "not allowed". Written by the family portal
+    (issue 5) or by the coordinator on the family's word; `recorded_by_label`
+    names who recorded it ("Fatima el Amrani (parent, family portal)").
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="check_in_consents")
+    allowed = models.BooleanField(_("the professional may see a summary of the check-ins"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by_label = models.CharField(_("recorded by"), max_length=200)
+
+    class Meta:
+        ordering = ["case", "-recorded_at", "-id"]
+        verbose_name = _("consent to share check-ins")
+        verbose_name_plural = _("consents to share check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {'allowed' if self.allowed else 'not allowed'}"
+
+
+def sharing_allowed(case) -> bool:
+    """The family's newest decision about sharing check-ins with the professional (default: no)."""
+    latest = CheckInSharingConsent.objects.filter(case=case).order_by("-recorded_at", "-id").first()
+    return bool(latest and latest.allowed)
 
 
 class CheckInAnswer(models.Model):

@@ -72,6 +72,8 @@ class ArrangementForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
     def __init__(self, *args, case, **kwargs):
+        # Its own ids: the member form on the same page has a field "kind" too.
+        kwargs.setdefault("auto_id", "id_arrangement_%s")
         super().__init__(*args, **kwargs)
         members = CircleMember.objects.filter(case=case).order_by("role", "name", "id")
         for name in ("person", "other", "present"):

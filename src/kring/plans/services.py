@@ -442,6 +442,13 @@ def plan_decide(*, case: Case, by: User, accept: bool, reason: str = "") -> Plan
     version.decided_at = now
     version.full_clean()
     version.save(update_fields=["status", "decided_at", "decision_reason"])
+    if accept:
+        # The first months decide whether the plan lands: schedule the follow-up now.
+        from kring.followup.services import (
+            followup_schedule_create,  # local: avoids an import cycle
+        )
+
+        followup_schedule_create(case)
     return version
 
 

@@ -56,7 +56,7 @@ def test_the_page_shows_first_name_date_and_place_only(invited, public, world):
                    world.coordinator.last_name, "school"):
         assert secret not in html, secret
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
 
 
@@ -69,7 +69,7 @@ def test_the_person_answers_through_the_link(invited, public, answer, status):
     invitation, path = invited["ans"]
     response = _answer(public, path, answer, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302 and response["Location"] == path
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     invitation.refresh_from_db()
     assert invitation.response == answer and invitation.responded_at is not None
     member = invitation.member
@@ -128,7 +128,7 @@ def test_a_tampered_link_shows_a_clear_page_and_changes_nothing(invited, public,
                                        HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     _unchanged(invitation)
 
 
