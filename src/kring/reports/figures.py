@@ -282,7 +282,7 @@ def funnel(scope: Scope) -> Table:
         [_("Step"), _("Families"), _("Share of requests"), _("Share of conferences")], rows,
         description=_("How many requests led to a conference and to an accepted plan."),
         chart=Chart(column=2, percent=True, references=[
-            (REFERENCE_CONFERENCE_PER_REQUEST, _("86% of requests led to a conference in 2023")),
+            (REFERENCE_CONFERENCE_PER_REQUEST, _("86 in 100 requests led to a conference in 2023")),
             (REFERENCE_PLAN_PER_CONFERENCE, _("about 9 in 10 conferences give a plan")),
         ]),
     )

@@ -24,9 +24,12 @@ def signed_in(client, family_world):
 
 
 def test_the_overview_says_where_the_case_stands_and_the_dates(signed_in, family_world):
+    from django.utils import translation
+
     html = signed_in.get("/gezin/").content.decode()
-    assert "Your plan is accepted." in html
-    assert "Evaluation of the plan" in html
+    with translation.override("nl"):
+        assert translation.gettext("Your plan is accepted.") in html
+        assert translation.gettext("Evaluation of the plan") in html
 
 
 def test_the_plan_its_versions_and_the_pdf(signed_in, family_world):
