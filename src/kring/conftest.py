@@ -13,8 +13,8 @@ import pytest
 from kring.testing import factories as f
 from kring.testing.helpers import login
 
-# Browser fixtures (one Playwright and one Chromium for the whole run).
-pytest_plugins = ["kring.testing.browser"]
+# Browser fixtures (one Playwright and one Chromium for the whole run) and a local SMTP server.
+pytest_plugins = ["kring.testing.browser", "kring.testing.smtp"]
 
 
 @dataclass

@@ -7,16 +7,12 @@ the end of Sunday 6 December.
 
 from __future__ import annotations
 
-import email
-import socket
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from kring.cases.models import Case, State
 from kring.conferences import services
@@ -92,33 +88,6 @@ def conference(world, preparing, circle):
         address="Lindelaan 3, Utrecht", remote_link="https://meet.example.org/kring-123")
     preparing.refresh_from_db()
     return conference
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages: list[email.message.Message] = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    yield handler
-    controller.stop()
 
 
 class LogWatcher:

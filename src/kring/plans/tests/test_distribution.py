@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import email
 import io
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from pypdf import PdfReader
 
 from kring.plans.models import Distribution
@@ -17,33 +13,6 @@ from kring.plans.tasks import send_plan_copies
 from kring.testing.helpers import run_worker
 
 from .builders import ARABIC_WORDS, presented_plan
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages: list[email.message.Message] = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
