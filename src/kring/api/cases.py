@@ -55,7 +55,7 @@ BODY = ("body", "payload")
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
-def _refuse_other_roles(request: HttpRequest, *, action: str, object_id: Any = "-") -> None:
+def refuse_other_roles(request: HttpRequest, *, action: str, object_id: Any = "-") -> None:
     """Policy and admin never see a person: 403 (logged), whatever the case."""
     if request.user.role in PERSON_ROLES:
         return
@@ -137,7 +137,7 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
     }
 
 
-def _refused(exc: DjangoValidationError) -> dict[str, Any]:
+def refusal(exc: DjangoValidationError) -> dict[str, Any]:
     return {"detail": " ".join(exc.messages), "code": getattr(exc, "code", None)}
 
 
@@ -151,7 +151,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str,
     Policy officers and administrators get 403: they never see persons, and
     their figures come from the reports. The list holds no persons.
     """
-    _refuse_other_roles(request, action=Action.SEARCH)
+    refuse_other_roles(request, action=Action.SEARCH)
     cases = (
         Case.objects.visible_to(request.user)
         .select_related("region", "municipality", "coordinator")
@@ -170,7 +170,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str,
             operation_id="get_case", summary="One case with its family, clocks and timeline")
 def get_case(request: HttpRequest, case_id: CaseId) -> dict[str, Any]:
     """The case with its persons (children with their birth date), norm clocks and events."""
-    _refuse_other_roles(request, action=Action.READ, object_id=case_id)
+    refuse_other_roles(request, action=Action.READ, object_id=case_id)
     case = get_case_for(request.user, case_id, "view", request=request)
     log_access(request, action=Action.READ, obj=case)
     return case_detail(case, request.user)
@@ -187,14 +187,14 @@ def transition_case(request: HttpRequest, case_id: CaseId, payload: TransitionIn
     if not form.is_valid():
         raise ValidationError(form_errors(form, BODY))
     step, reason = form.cleaned_data["step"], form.cleaned_data["reason"]
-    _refuse_other_roles(request, action=Action.CHANGE, object_id=case_id)
+    refuse_other_roles(request, action=Action.CHANGE, object_id=case_id)
     case = get_case_for(request.user, case_id, "transition", request=request)
     try:
         case = case_transition(case=case, name=step, by=request.user, reason=reason)
     except DjangoValidationError as exc:
         log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED,
                    purpose=f"step refused: {step}")
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"step: {step}")
     return Status(200, case_summary(case))
 
@@ -204,7 +204,7 @@ def transition_case(request: HttpRequest, case_id: CaseId, payload: TransitionIn
             summary="Coordinators ranked for this request")
 def case_suggestions(request: HttpRequest, case_id: CaseId) -> list[dict[str, Any]]:
     """The coordinators of the case's region, eligible ones first, best match first."""
-    _refuse_other_roles(request, action=Action.READ, object_id=case_id)
+    refuse_other_roles(request, action=Action.READ, object_id=case_id)
     case = get_case_for(request.user, case_id, "assign", request=request)
     suggestions = rank_coordinators(case)
     log_access(request, action=Action.READ, obj=case, purpose="coordinator suggestions")
@@ -224,7 +224,7 @@ def assign_case(request: HttpRequest, case_id: CaseId, payload: AssignIn) -> Sta
     A coordinator who cannot take the case (no places, absent, conflict of
     interest, ...) or a case that is no longer a request gives 409.
     """
-    _refuse_other_roles(request, action=Action.CHANGE, object_id=case_id)
+    refuse_other_roles(request, action=Action.CHANGE, object_id=case_id)
     case = get_case_for(request.user, case_id, "assign", request=request)
     coordinator = User.objects.filter(pk=payload.coordinator_id, role=Role.COORDINATOR).first()
     if coordinator is None:
@@ -237,6 +237,6 @@ def assign_case(request: HttpRequest, case_id: CaseId, payload: AssignIn) -> Sta
     except DjangoValidationError as exc:
         log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED,
                    purpose="assign refused")
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     log_access(request, action=Action.CHANGE, obj=case, purpose="assign coordinator")
     return Status(200, case_summary(case))

@@ -33,7 +33,7 @@ from kring.conferences.forms import ConferenceForm, PreparationItemForm
 from kring.conferences.models import Channel, Conference, Invitation, PrepItem, PrepStatus, Response
 from kring.network.models import CircleMember
 
-from .cases import BODY, ERRORS, CaseId, _refuse_other_roles, _refused
+from .cases import BODY, ERRORS, CaseId, refusal, refuse_other_roles
 from .errors import ErrorOut, field_error, form_errors
 
 router = Router(tags=["conferences"])
@@ -222,7 +222,7 @@ def _is_conflict(exc: DjangoValidationError) -> bool:
 
 
 def _case(request: HttpRequest, case_id: int, action: str, log_action: str) -> Case:
-    _refuse_other_roles(request, action=log_action, object_id=case_id)
+    refuse_other_roles(request, action=log_action, object_id=case_id)
     return get_case_for(request.user, case_id, action, request=request)
 
 
@@ -306,7 +306,7 @@ def save_conference(request: HttpRequest, case_id: CaseId, payload: ConferenceIn
         log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED,
                    purpose="conference save refused")
         if _is_conflict(exc):
-            return Status(409, _refused(exc))
+            return Status(409, refusal(exc))
         raise _content_errors(exc, set(form.fields)) from None
     log_access(request, action=Action.CREATE if created else Action.CHANGE, obj=conference,
                purpose="conference planned" if created else "conference changed")
@@ -346,7 +346,7 @@ def record_conference(request: HttpRequest, case_id: CaseId, payload: RecordIn) 
         log_access(request, action=Action.CHANGE, obj=conference, outcome=Outcome.DENIED,
                    purpose="conference record refused")
         if _is_conflict(exc):
-            return Status(409, _refused(exc))
+            return Status(409, refusal(exc))
         raise _content_errors(exc) from None
     log_access(request, action=Action.CHANGE, obj=conference, purpose="conference recorded")
     return Status(200, conference_out(conference))
@@ -365,7 +365,7 @@ def hold_conference(request: HttpRequest, case_id: CaseId) -> Status:
     except DjangoValidationError as exc:
         log_access(request, action=Action.CHANGE, obj=conference, outcome=Outcome.DENIED,
                    purpose="conference held refused")
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     log_access(request, action=Action.CHANGE, obj=conference, purpose="conference held")
     return Status(200, conference_out(conference))
 
@@ -396,7 +396,7 @@ def send_invitations(request: HttpRequest, case_id: CaseId, payload: InviteIn) -
         log_access(request, action=Action.CHANGE, obj=conference, outcome=Outcome.DENIED,
                    purpose="invitations refused")
         if _is_conflict(exc):
-            return Status(409, _refused(exc))
+            return Status(409, refusal(exc))
         raise _content_errors(exc) from None
     log_access(request, action=Action.CHANGE, obj=conference, purpose=f"invitations sent ({len(sent)})")
     return Status(200, [_invitation(i) for i in sent])

@@ -24,7 +24,7 @@ from kring.followup.models import Evaluation
 from kring.followup.models import Outcome as OutcomeRow
 from kring.plans.access import COORDINATOR, MANAGER, PROFESSIONAL, plan_case_for
 
-from .cases import ERRORS, CaseId, _refuse_other_roles
+from .cases import ERRORS, CaseId, refuse_other_roles
 from .errors import ErrorOut
 
 router = Router(tags=["follow-up"])
@@ -87,7 +87,7 @@ class OutcomeIn(Schema):
 
 
 def _case_for(request: HttpRequest, case_id: int, *, allowed: set[str], action: str, purpose: str) -> Case:
-    _refuse_other_roles(request, action=action, object_id=case_id)
+    refuse_other_roles(request, action=action, object_id=case_id)
     return plan_case_for(request, case_id, allowed=allowed, action=action, purpose=purpose)
 
 

@@ -43,7 +43,7 @@ from kring.network.models import (
     Side,
 )
 
-from .cases import BODY, ERRORS, MAX_ID, CaseId, _refuse_other_roles
+from .cases import BODY, ERRORS, MAX_ID, CaseId, refuse_other_roles
 from .errors import ErrorOut, field_error, form_errors
 
 router = Router(tags=["circle"])
@@ -181,7 +181,7 @@ def arrangement_out(a: SafetyArrangement) -> dict[str, Any]:
 
 
 def _case(request: HttpRequest, case_id: int, action: str, log_action: str) -> Case:
-    _refuse_other_roles(request, action=log_action, object_id=case_id)
+    refuse_other_roles(request, action=log_action, object_id=case_id)
     return get_case_for(request.user, case_id, action, request=request)
 
 
@@ -219,7 +219,7 @@ def _model_errors(exc: DjangoValidationError, names: dict[str, str] | None = Non
     return out
 
 
-def _refused(exc: DjangoValidationError) -> dict[str, Any]:
+def refusal(exc: DjangoValidationError) -> dict[str, Any]:
     return {"detail": " ".join(exc.messages), "code": getattr(exc, "code", None)}
 
 
@@ -276,7 +276,7 @@ def add_circle_member(request: HttpRequest, case_id: CaseId, payload: MemberIn) 
         member = services.member_add(case=case, data=form.cleaned_data, by=request.user)
     except services.CircleRefused as exc:
         _denied(request, case, "circle: person not added")
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     except DjangoValidationError as exc:
         _denied(request, case, "circle: person not added")
         raise ValidationError(_model_errors(exc)) from None
@@ -304,10 +304,10 @@ def change_circle_member(request: HttpRequest, case_id: CaseId, member_id: Membe
                                         expected_version=payload.version, by=request.user)
     except services.StaleEdit as exc:
         _denied(request, case, "circle: stale edit refused", obj=member)
-        return Status(409, {**_refused(exc), "changes": exc.changes, "version": exc.version})
+        return Status(409, {**refusal(exc), "changes": exc.changes, "version": exc.version})
     except services.CircleRefused as exc:
         _denied(request, case, "circle: change refused", obj=member)
-        return Status(409, {**_refused(exc), "changes": {}, "version": member.version})
+        return Status(409, {**refusal(exc), "changes": {}, "version": member.version})
     except DjangoValidationError as exc:
         _denied(request, case, "circle: change refused", obj=member)
         raise ValidationError(_model_errors(exc)) from None
@@ -332,7 +332,7 @@ def set_member_status(request: HttpRequest, case_id: CaseId, member_id: MemberId
             attendance=payload.attendance.value if payload.attendance else None, by=request.user)
     except DjangoValidationError as exc:
         _denied(request, case, f"circle: status refused: {payload.status.value}", obj=member)
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     log_access(request, action=Action.CHANGE, obj=member, purpose=f"circle: status {member.status}")
     return Status(200, member_out(member, contact=True))
 
@@ -364,7 +364,7 @@ def add_safety_arrangement(request: HttpRequest, case_id: CaseId, payload: Arran
             present=data["present"], parts=data["parts"], note=data["note"], by=request.user)
     except services.CircleRefused as exc:
         _denied(request, case, "circle: safety arrangement not added")
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     except DjangoValidationError as exc:
         _denied(request, case, "circle: safety arrangement not added")
         raise ValidationError(_model_errors(exc, ARRANGEMENT_FIELDS)) from None
@@ -385,7 +385,7 @@ def remove_safety_arrangement(request: HttpRequest, case_id: CaseId,
         services.arrangement_remove(arrangement=arrangement, by=request.user)
     except DjangoValidationError as exc:
         _denied(request, case, "circle: safety arrangement not removed", obj=arrangement)
-        return Status(409, _refused(exc))
+        return Status(409, refusal(exc))
     log_access(request, action=Action.CHANGE, object_type="safetyarrangement", object_id=arrangement_id,
                case_id=case.pk, purpose="circle: safety arrangement removed")
     return Status(204, None)

@@ -57,7 +57,7 @@ from kring.plans.services import (
     reader_language,
 )
 
-from .cases import BODY, ERRORS, CaseId, _refuse_other_roles
+from .cases import BODY, ERRORS, CaseId, refuse_other_roles
 from .errors import ErrorOut, form_errors, formset_errors
 
 router = Router(tags=["plans"])
@@ -325,13 +325,13 @@ def plan_out(case: Case) -> dict[str, Any]:
     }
 
 
-def _refused(request: HttpRequest, case: Case, exc: DjangoValidationError, purpose: str) -> Status:
+def refusal(request: HttpRequest, case: Case, exc: DjangoValidationError, purpose: str) -> Status:
     log_access(request, action=Action.CHANGE, obj=case, outcome=Outcome.DENIED, purpose=f"refused: {purpose}")
     return Status(409, {"detail": " ".join(exc.messages), "code": getattr(exc, "code", None)})
 
 
 def _case_for(request: HttpRequest, case_id: int, *, allowed: set[str], action: str, purpose: str) -> Case:
-    _refuse_other_roles(request, action=action, object_id=case_id)
+    refuse_other_roles(request, action=action, object_id=case_id)
     return plan_case_for(request, case_id, allowed=allowed, action=action, purpose=purpose)
 
 
@@ -382,7 +382,7 @@ def save_information_form(request: HttpRequest, case_id: CaseId, payload: Inform
                             "current_version": exc.current.number if exc.current else 0,
                             "changes": exc.changes})
     except PlanRefused as exc:
-        return _refused(request, case, exc, "information form not saved")
+        return refusal(request, case, exc, "information form not saved")
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"information form saved: version {version.number}")
     return Status(201, information_out(case, request.user))
 
@@ -442,7 +442,7 @@ def save_plan(request: HttpRequest, case_id: CaseId, payload: PlanIn) -> Status:
         version = plan_save_draft(case=case, by=request.user, data=plan_data(form, agreements, answers),
                                   based_on=payload.based_on)
     except PlanRefused as exc:
-        return _refused(request, case, exc, "plan not saved")
+        return refusal(request, case, exc, "plan not saved")
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"plan saved: version {version.number}")
     return Status(201, plan_out(case))
 
@@ -457,7 +457,7 @@ def present_plan(request: HttpRequest, case_id: CaseId) -> Status:
     try:
         version = plan_present(case=case, by=request.user)
     except PlanRefused as exc:
-        return _refused(request, case, exc, "plan not presented")
+        return refusal(request, case, exc, "plan not presented")
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"plan presented: version {version.number}")
     return Status(200, plan_out(case))
 
@@ -479,7 +479,7 @@ def test_plan_condition(request: HttpRequest, case_id: CaseId, payload: Conditio
         plan_test_condition(version=version, condition=condition, met=payload.met, reason=payload.reason,
                             by=request.user)
     except PlanRefused as exc:
-        return _refused(request, case, exc, "test not saved")
+        return refusal(request, case, exc, "test not saved")
     log_access(request, action=Action.CHANGE, obj=case,
                purpose=f"plan tested: version {version.number}, condition {condition.pk}")
     return Status(200, plan_out(case))
@@ -495,7 +495,7 @@ def decide_plan(request: HttpRequest, case_id: CaseId, payload: DecisionIn) -> S
     try:
         plan_decide(case=case, by=request.user, accept=payload.accept, reason=payload.reason)
     except DjangoValidationError as exc:
-        return _refused(request, case, exc, "decision on the plan")
+        return refusal(request, case, exc, "decision on the plan")
     log_access(request, action=Action.CHANGE, obj=case,
                purpose="plan accepted" if payload.accept else "plan not accepted")
     case.refresh_from_db(fields=["state"])
@@ -511,7 +511,7 @@ def revise_plan(request: HttpRequest, case_id: CaseId, payload: ReviseIn) -> Sta
     try:
         version = plan_revise(case=case, by=request.user, change_note=payload.change_note)
     except DjangoValidationError as exc:
-        return _refused(request, case, exc, "plan not revised")
+        return refusal(request, case, exc, "plan not revised")
     log_access(request, action=Action.CHANGE, obj=case, purpose=f"plan revised: version {version.number}")
     case.refresh_from_db(fields=["state"])
     return Status(201, plan_out(case))
@@ -554,7 +554,7 @@ def distribute_plan(request: HttpRequest, case_id: CaseId) -> Status:
             raise PlanRefused(_("There is no plan yet."), code="no_plan")
         queued = plan_distribute(version=version, by=request.user)
     except PlanRefused as exc:
-        return _refused(request, case, exc, "plan not sent")
+        return refusal(request, case, exc, "plan not sent")
     log_access(request, action=Action.EXPORT, obj=case,
                purpose=f"plan sent to copy recipients: version {version.number}, {len(queued)} address(es)")
     return Status(202, {"version": version.number, "queued": len(queued)})

@@ -94,7 +94,7 @@ class CapacityOut(Schema):
     needed: list[NeededOut]
 
 
-def _refuse_other_roles(request: HttpRequest, what: str) -> None:
+def refuse_other_roles(request: HttpRequest, what: str) -> None:
     if request.user.role in REPORT_ROLES:
         return
     log_access(request, action=Action.READ, object_type="report", object_id=what, outcome=Outcome.DENIED,
@@ -135,7 +135,7 @@ def table_out(table: figures.Table) -> dict[str, Any]:
 def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, Any]:
     """Every dashboard table: requests per month, request to plan, lead times against the norms,
     the circle, evaluations, outcomes, workload and the offer-moment register."""
-    _refuse_other_roles(request, "figures")
+    refuse_other_roles(request, "figures")
     default_from, default_to = figures.default_period()
     date_from, date_to = filters.date_from or default_from, filters.date_to or default_to
     for name, value in (("date_from", date_from), ("date_to", date_to)):
@@ -170,7 +170,7 @@ def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[s
 def report_capacity(request: HttpRequest, query: Query[CapacityQuery]) -> dict[str, Any]:
     """The expected wait for a coordinator and the coordinators needed to keep the 24-hour start and the
     2-day contact for 80% and 95% of the families."""
-    _refuse_other_roles(request, "capacity")
+    refuse_other_roles(request, "capacity")
     region = _region(request, query.region, "capacity")
     f = forecast(region, weeks=query.weeks, service_hours=query.service_hours)
     log_access(request, action=Action.READ, object_type="report", object_id="capacity",

@@ -27,6 +27,15 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("denied")
 
 
+#: Roles that are not staff roles but do appear in the log (families, the public).
+OTHER_ROLE_LABELS = {
+    "parent": _("Parent"),
+    "young_person": _("Young person"),
+    "network_member": _("Circle member"),
+    "anonymous": _("Someone without an account"),
+}
+
+
 class AccessLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("access-log rows cannot be changed")
@@ -84,3 +93,12 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("access-log rows cannot be deleted")
+
+    @property
+    def role_label(self) -> str:
+        """The role in words of the reader's language, for every page that shows the log."""
+        from kring.accounts.models import Role
+
+        if self.role in OTHER_ROLE_LABELS:
+            return str(OTHER_ROLE_LABELS[self.role])
+        return str(dict(Role.choices).get(self.role, self.role))

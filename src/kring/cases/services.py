@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kring.accounts.models import Role, User
+from kring.accounts.models import User
 from kring.core.tasks import send_email
 from kring.reports.webhooks import case_state_changed
 
@@ -116,9 +116,3 @@ def case_assign(*, case: Case, coordinator: User, by: User) -> Case:
             language="nl",
         )
     return case
-
-
-def coordinators_for_region(region) -> list[User]:
-    return list(
-        User.objects.filter(role=Role.COORDINATOR, is_active=True, coordinator_profile__regions=region)
-    )

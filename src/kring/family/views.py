@@ -14,10 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kring.accounts.models import Role
 from kring.audit.log import client_address
 from kring.audit.models import AccessLogEntry, Action
 from kring.cases.models import CaseProfessional
@@ -268,19 +266,13 @@ def consent(request, family: Family):
         family, rows=consent_overview(family.case), history=history, kinds=ConsentKind))
 
 
-ROLE_LABELS = {"parent": gettext_lazy("Parent"), "young_person": gettext_lazy("Young person"),
-               "network_member": gettext_lazy("Circle member"),
-               "anonymous": gettext_lazy("Someone without an account")}
-
-
 @family_view
 def access_log(request, family: Family):
     """Who looked at the family's file: only rows of their own case."""
     log_family(request, family, purpose="family portal: who looked at my file")
     entries = AccessLogEntry.objects.filter(case_id=family.case.pk).order_by("-at", "-id")
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
-    roles = dict(Role.choices)
-    rows = [{"entry": e, "role": ROLE_LABELS.get(e.role) or roles.get(e.role, e.role)} for e in page]
+    rows = [{"entry": e, "role": e.role_label} for e in page]
     return render(request, "family/access_log.html", _context(family, page=page, rows=rows))
 
 
