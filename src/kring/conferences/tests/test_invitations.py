@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 
 import icalendar
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django_tasks_db.models import DBTaskResult
 
@@ -36,6 +37,7 @@ def _body(message) -> str:
     return next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
 
 
+@time_machine.travel("2026-11-22 10:00:00+00:00", tick=False)  # the signed link holds the second it was made
 def test_an_invited_person_gets_an_email_with_a_calendar_invitation(conference, circle, world, smtp_server):
     [invitation] = _send(conference, [circle.ans], world, channels=["email"])
     assert smtp_server.messages == []  # nothing leaves in the request itself
@@ -139,6 +141,7 @@ def test_the_professional_cannot_send_invitations(conference, circle, world, as_
     assert not Invitation.objects.exists()
 
 
+@time_machine.travel("2026-11-22 10:00:00+00:00", tick=False)  # the signed link holds the second it was made
 def test_sending_again_makes_a_new_link(conference, circle, world, as_user, smtp_server, access_log):
     [first] = _send(conference, [circle.ans], world, channels=["email"])
     old_nonce, old_url = first.nonce, services.invitation_url(first)
