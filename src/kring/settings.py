@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "kring.reports",
     "kring.api",
     "kring.privacy",
+    "kring.benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -324,3 +325,13 @@ LOGGING.setdefault("loggers", {})["kring.security"] = {"handlers": ["console"], 
 CASE_RETENTION_YEARS = 20  # Jeugdwet art. 7.3.8
 ACCESS_LOG_RETENTION_YEARS = 5  # also in the audit trigger (audit migration 0003)
 DESTRUCTION_REQUEST_MONTHS = 3
+
+# The benchmark floor (`kring bench pages|load`): a bare view reading one case, mounted only
+# for a benchmark run (KRING_BENCH_FLOOR=1) and refused on anything but a local set-up.
+BENCH_FLOOR = envbool("KRING_BENCH_FLOOR", False)
+if BENCH_FLOOR and (PRODUCTION or not set(ALLOWED_HOSTS) <= _LOCAL_HOSTS):
+    raise ImproperlyConfigured(
+        "KRING_BENCH_FLOOR is for benchmark runs on this machine only (loopback, no https site)."
+    )
+if BENCH_FLOOR:
+    ROOT_URLCONF = "kring.benchmarks.urls"
