@@ -9,32 +9,36 @@ django-tasks' `db_worker` (see `start_in_thread` and `kring.cli.cmd_worker`);
 `kring manage send_reminders [--loop]` runs it on its own. Any number of
 loops may run at once, on any number of machines.
 
-The steps for one reminder (healthchecks' `sendalerts` pattern):
+The steps for one reminder (healthchecks' `sendalerts` pattern, with the
+mark moved inside the SMTP transaction):
 
 1. *Claim* with one optimistic update: `filter(pk=…, status=scheduled,
    claimed_at=None) | filter(pk=…, status=sending, claimed_at < now - stale)`
    `.update(status=sending, claim_token=…, claimed_at=now, attempts+1)`.
    Only one loop's update matches; the others skip the row.
-2. *Send* (one SMTP connection per batch; the e-mail's Message-ID is
-   `<reminder-<id>@host>`, the same on every attempt).
-3. *Mark* `sent` with `filter(pk=…, claim_token=mine).update(status=sent)`.
-   A failure goes back to `scheduled` with `next_attempt_at` = now + base x
-   2^(attempts-1); after `FOLLOWUP_MAX_ATTEMPTS` it becomes `failed` and shows
-   on the regional manager's page `/followup/failures/`.
+2. *Send and mark*: MAIL, RCPT, DATA and the message go to the server; then
+   the row is marked `sent` (`filter(pk=…, claim_token=mine).update(…)`,
+   committed); then the final dot that makes the server accept it
+   (`kring.core.handover`). A failure before the mark goes back to
+   `scheduled` with `next_attempt_at` = now + base x 2^(attempts-1); a server
+   that refuses the message at the dot puts the row back the same way; after
+   `FOLLOWUP_MAX_ATTEMPTS` it becomes `failed` and shows on the regional
+   manager's page `/followup/failures/`.
 
-The guarantee, honestly:
+The guarantee:
 
-* Recorded exactly once: a reminder is marked sent once, by the claim holder.
-* Never sent twice by two running workers (the claim).
-* Never lost: a worker killed (kill -9) after claiming leaves the row in
-  `sending`; after `FOLLOWUP_STALE_CLAIM_SECONDS` another loop takes it over.
-* The one window: if the worker dies *after* the mail server accepted the
-  message and *before* step 3 committed (a fraction of a millisecond per
-  message), the takeover sends it again. The copy has the same Message-ID, so
-  the mail server, the mailbox or a person sees it is the same message; a
-  real exactly-once hand-over needs the receiver to deduplicate, and this is
-  what makes that possible. Text messages carry no Message-ID: an SMS provider
-  with an idempotency key should get `reminder-<id>` as that key.
+* Exactly once by e-mail, also when a worker is killed at any moment: a kill
+  before the mark leaves a claimed row and a half message the server drops
+  (the next worker sends it after `FOLLOWUP_STALE_CLAIM_SECONDS`); a kill
+  after the mark leaves a sent row and a message the server has. The few
+  microseconds between the commit and writing the dot are the one place a
+  kill loses a message instead; `kring.core.handover` explains the choice.
+* Never sent twice by two running workers (the claim); a worker that finds
+  its claim taken over while it sends drops the connection before the dot.
+* Every e-mail also carries a Message-ID made from the reminder's id.
+* Text messages have no such commit point: they are sent, then marked, so a
+  kill in between sends one again. An SMS provider with an idempotency key
+  should get `reminder-<id>` as that key.
   `tests/test_worker_kill.py` kills a real worker mid-run and checks this.
 """
 
@@ -43,6 +47,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.mail import get_connection
@@ -51,6 +56,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from kring.cases.models import FINAL_STATES
+from kring.core.handover import (
+    ClaimLost,
+    HandoverRefused,
+    HandoverUnconfirmed,
+    send_with_commit_point,
+)
 from kring.core.sms import SmsError, send_sms
 
 from . import conf
@@ -115,10 +126,9 @@ def release(pks: list[int], token: str) -> None:
         status=ReminderStatus.SCHEDULED, claimed_at=None, claim_token="", attempts=F("attempts") - 1)
 
 
-def _finish(pk: int, token: str, **fields) -> bool:
-    """Write the result, only while the claim is still ours."""
-    return bool(Reminder.objects.filter(pk=pk, claim_token=token, status=ReminderStatus.SENDING)
-                .update(**fields))
+def _finish(pk: int, token: str, *, was: str = ReminderStatus.SENDING, **fields) -> bool:
+    """Write the result, only while the claim is still ours (and the row is still `was`)."""
+    return bool(Reminder.objects.filter(pk=pk, claim_token=token, status=was).update(**fields))
 
 
 def _link(reminder: Reminder):
@@ -134,15 +144,36 @@ def _link(reminder: Reminder):
     return "", None
 
 
-def deliver(reminder: Reminder, connection=None, *, cache: dict | None = None) -> str:
-    """Send one reminder; returns how it went out ("email", "sms", "task")."""
+def deliver(reminder: Reminder, connection=None, *, cache: dict | None = None,
+            commit: Callable[[str], bool] | None = None) -> str:
+    """Send one reminder; returns how it went out ("email", "sms" or "task").
+
+    `commit(channel)` records it as sent; for e-mail it runs inside the SMTP
+    transaction, just before the server may accept the message (see
+    `kring.core.handover`). It returns False when the claim is no longer ours,
+    and then nothing is delivered and `ClaimLost` is raised.
+    """
     url, valid_until = _link(reminder)
     outgoing = build(reminder, url=url, valid_until=valid_until, connection=connection, cache=cache)
-    if outgoing.channel == "email":
-        outgoing.email.send()
-    elif outgoing.channel == "sms":
+    channel = outgoing.channel
+
+    def mark() -> bool:
+        return commit(channel) if commit is not None else True
+
+    if channel == "email":
+        own = connection is None
+        connection = connection or get_connection()
+        try:
+            send_with_commit_point(outgoing.email, connection, mark)
+        finally:
+            if own:
+                connection.close()
+        return channel
+    if channel == "sms":
         send_sms(outgoing.sms_to, outgoing.sms_text)
-    return outgoing.channel
+    if not mark():
+        raise ClaimLost
+    return channel
 
 
 RELATED = ("case", "member", "user", "invitation__conference")
@@ -158,14 +189,29 @@ def _process(reminder: Reminder, token: str, *, connection=None, stats: Stats | 
              cache: dict | None = None) -> str:
     stats = stats if stats is not None else Stats()
     pk = reminder.pk
-    now = timezone.now()
     if reminder.case.state in FINAL_STATES:
         _finish(pk, token, status=ReminderStatus.CANCELLED, claimed_at=None,
                 last_error="case closed before it was due")
         stats.cancelled += 1
         return ReminderStatus.CANCELLED
+    def mark_sent(channel: str) -> bool:
+        return _finish(pk, token, status=ReminderStatus.SENT, sent_at=timezone.now(),
+                       delivered_via=channel, last_error="")
+
     try:
-        via = deliver(reminder, connection, cache=cache)
+        deliver(reminder, connection, cache=cache, commit=mark_sent)
+    except ClaimLost:
+        logger.warning("reminder %s was taken over while it was being sent; left to the other worker", pk)
+        stats.skipped += 1
+        return ReminderStatus.SENDING
+    except HandoverUnconfirmed as exc:
+        # Marked sent and handed over, but the server's answer never came: no second copy.
+        Reminder.objects.filter(pk=pk, claim_token=token, status=ReminderStatus.SENT).update(
+            last_error=_error(exc))
+        stats.sent += 1
+        return ReminderStatus.SENT
+    except HandoverRefused as exc:  # refused at the end: not delivered after all
+        return _retry_or_fail(reminder, token, exc, stats, was=ReminderStatus.SENT)
     except (NoAddress, SmsError) as exc:  # retrying does not help
         _finish(pk, token, status=ReminderStatus.FAILED, claimed_at=None, last_error=_error(exc))
         stats.failed += 1
@@ -173,20 +219,26 @@ def _process(reminder: Reminder, token: str, *, connection=None, stats: Stats | 
     except Exception as exc:
         if connection is not None:
             connection.close()  # a broken SMTP session: the next message opens a new one
-        if reminder.attempts >= conf.max_attempts():
-            _finish(pk, token, status=ReminderStatus.FAILED, claimed_at=None, last_error=_error(exc))
-            stats.failed += 1
-            logger.warning("reminder %s failed for good after %s attempts", pk, reminder.attempts)
-            return ReminderStatus.FAILED
-        _finish(pk, token, status=ReminderStatus.SCHEDULED, claimed_at=None, claim_token="",
-                next_attempt_at=now + conf.retry_delay(reminder.attempts), last_error=_error(exc))
-        stats.retried += 1
-        return ReminderStatus.SCHEDULED
-    if not _finish(pk, token, status=ReminderStatus.SENT, sent_at=timezone.now(), delivered_via=via,
-                   last_error=""):
-        logger.warning("reminder %s was taken over while it was being sent", pk)
+        return _retry_or_fail(reminder, token, exc, stats)
     stats.sent += 1
     return ReminderStatus.SENT
+
+
+def _retry_or_fail(reminder: Reminder, token: str, exc: Exception, stats: Stats, *,
+                   was: str = ReminderStatus.SENDING) -> str:
+    """Back to `scheduled` with back-off, or `failed` after the last attempt."""
+    undo = {"sent_at": None, "delivered_via": ""}
+    if reminder.attempts >= conf.max_attempts():
+        _finish(reminder.pk, token, was=was, status=ReminderStatus.FAILED, claimed_at=None,
+                last_error=_error(exc), **undo)
+        stats.failed += 1
+        logger.warning("reminder %s failed for good after %s attempts", reminder.pk, reminder.attempts)
+        return ReminderStatus.FAILED
+    _finish(reminder.pk, token, was=was, status=ReminderStatus.SCHEDULED, claimed_at=None, claim_token="",
+            next_attempt_at=timezone.now() + conf.retry_delay(reminder.attempts), last_error=_error(exc),
+            **undo)
+    stats.retried += 1
+    return ReminderStatus.SCHEDULED
 
 
 def _error(exc: Exception) -> str:

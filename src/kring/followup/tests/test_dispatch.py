@@ -134,3 +134,40 @@ def test_messages_to_the_circle_never_name_the_family(accepted, clock):
         for word in family_words:
             assert word not in message.subject and word not in message.body.replace(
                 message.to[0], ""), (word, message.body)
+
+
+def test_a_message_refused_at_the_end_is_put_back_unsent(accepted, clock, settings):
+    """The row is marked sent before the final dot; a refusal there undoes the mark."""
+    from aiosmtpd.controller import Controller
+
+    from kring.testing.smtp import Inbox, free_port
+
+    class RefusingAtTheDot(Inbox):
+        async def handle_DATA(self, server, session, envelope):
+            return "554 5.7.1 not today"
+
+    controller = Controller(RefusingAtTheDot(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    try:
+        reminder = _first_monitor(accepted)
+        Reminder.objects.exclude(pk=reminder.pk).delete()
+        clock.move_to(reminder.due_at)
+        assert dispatch.send_due_reminders().retried == 1
+    finally:
+        controller.stop()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.sent_at, reminder.delivered_via) == (ReminderStatus.SCHEDULED, None, "")
+    assert reminder.next_attempt_at > reminder.due_at
+    assert "554" in reminder.last_error
+
+
+def test_through_a_real_mail_server_each_due_reminder_arrives_once(accepted, clock, smtp_server):
+    due = accepted.case.reminders.filter(kind__in=[ReminderKind.MONITOR, ReminderKind.CONVENOR])
+    first = due.order_by("due_at").first()
+    clock.move_to(first.due_at)
+    stats = dispatch.send_due_reminders()
+    sent = Reminder.objects.filter(status=ReminderStatus.SENT)
+    assert stats.sent == sent.count() >= 1
+    assert sorted(m["Message-ID"] for m in smtp_server.messages) == sorted(message_id(r) for r in sent)

@@ -5,22 +5,24 @@ tmp_path, or a fresh PostgreSQL database when DATABASE_URL is PostgreSQL), and
 sends through SMTP to an aiosmtpd server in this test. The server is a mailbox
 that counts every message it accepted by Message-ID (`<reminder-<id>@host>`).
 
-What it shows: every reminder reached its own addressee, each reminder is one
-distinct message, all are recorded as sent once, and no reminder was lost with
-the killed worker. The only duplicate that may occur is the one the dispatcher
-documents (killed after the server accepted a message and before the row was
-marked sent): at most one per kill, and with the same Message-ID. The number
-of duplicates seen is printed.
+What it shows: every reminder reached its own addressee exactly once, all are
+recorded as sent once, and no reminder was lost with the killed worker; first
+with kills at whatever moment the worker is in, then with a kill at the most
+dangerous moment on purpose: while the server holds a complete message and has
+not answered yet (the row must already say sent, so the next worker does not
+send it again; see `kring.core.handover`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -30,8 +32,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 COUNT = 1000
-KILL_AFTER = 300
-SEED = f"""
+KILLS_AFTER = (250, 600)
+SEED = """
 import django; django.setup()
 from datetime import timedelta
 from django.utils import timezone
@@ -39,12 +41,14 @@ from kring.cases.models import Case
 from kring.followup.models import Reminder
 from kring.network.models import CircleMember
 from kring.regions.models import Municipality
+import sys
+COUNT = int(sys.argv[1])
 m = Municipality.objects.select_related("region").order_by("pk").first()
 case = Case.objects.create(region=m.region, municipality=m, legal_frame="voluntary", trigger_moment="crisis",
     situation="kill test", channel="demo", requester_kind="other", requester_name="t",
     requester_email="t@example.org", state="follow_up")
 members = CircleMember.objects.bulk_create(
-    [CircleMember(case=case, name=f"Lid {{i}}", email=f"lid{{i:04d}}@example.org") for i in range({COUNT})])
+    [CircleMember(case=case, name=f"Lid {i}", email=f"lid{i:04d}@example.org") for i in range(COUNT)])
 due = timezone.now() - timedelta(minutes=5)
 Reminder.objects.bulk_create([Reminder(case=case, kind="evaluation", member=mb, due_at=due) for mb in members])
 print(case.pk)
@@ -52,14 +56,26 @@ print(case.pk)
 
 
 class Mailbox:
-    """Keeps (Message-ID, reminder id, recipient) of every message the server accepted."""
+    """Keeps (Message-ID, reminder id, recipient) of every message the server accepted.
 
-    def __init__(self):
+    With `hold_at=n` the server keeps the n-th message (complete, dot received)
+    without answering until `release` is set: the moment a worker may be
+    killed with the message handed over and no "250 OK" back.
+    """
+
+    def __init__(self, hold_at: int | None = None):
         self.accepted: list[tuple[str, int, str]] = []
+        self.hold_at = hold_at
+        self.holding = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content)
         self.accepted.append((message["Message-ID"], int(message["X-Kring-Reminder"]), envelope.rcpt_tos[0]))
+        if len(self.accepted) == self.hold_at:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         return "250 OK"
 
 
@@ -100,6 +116,19 @@ class Database:
         finally:
             conn.close()
 
+    def status_of(self, pk: int) -> str:
+        sql = f"SELECT status FROM followup_reminder WHERE id = {int(pk)}"
+        if self.postgres:
+            import psycopg
+
+            with psycopg.connect(self.url) as conn:
+                return conn.execute(sql).fetchone()[0]
+        conn = sqlite3.connect(self.path, timeout=20)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+
     def drop(self):
         if self.postgres:
             import psycopg
@@ -123,46 +152,86 @@ def _wait(condition, timeout: float, what: str):
         time.sleep(0.05)
 
 
-def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(tmp_path, database):
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kring.settings", "DATABASE_URL": database.url,
-           "KRING_DATA_DIR": str(tmp_path), "KRING_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-           "KRING_EMAIL_HOST": "127.0.0.1", "KRING_EMAIL_PORT": str(controller.port), "KRING_DEBUG": "0",
-           "KRING_FOLLOWUP_STALE_CLAIM_SECONDS": "3", "KRING_FOLLOWUP_POLL_SECONDS": "1"}
-    worker = [sys.executable, "-m", "kring.cli", "worker", "--interval", "0.2"]
-    try:
-        subprocess.run([sys.executable, "-m", "kring.cli", "migrate"], env=env, check=True, timeout=300)
-        subprocess.run([sys.executable, "-c", SEED], env=env, check=True, timeout=120, capture_output=True)
-        assert database.statuses() == {"scheduled": COUNT}
+class Run:
+    """A mail server, a seeded database and the `kring worker` command line for one test."""
 
-        first = subprocess.Popen(worker, env=env)
-        _wait(lambda: len(mailbox.accepted) >= KILL_AFTER, 120, f"{KILL_AFTER} messages")
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        at_kill = database.statuses()
-        accepted_at_kill = len(mailbox.accepted)
-        assert at_kill.get("sent", 0) < COUNT, "the worker finished before it was killed"
+    def __init__(self, tmp_path, database, mailbox: Mailbox, count: int):
+        self.database, self.mailbox, self.count = database, mailbox, count
+        self.controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+        self.controller.start()
+        self.env = {
+            **os.environ, "DJANGO_SETTINGS_MODULE": "kring.settings", "DATABASE_URL": database.url,
+            "KRING_DATA_DIR": str(tmp_path), "KRING_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "KRING_EMAIL_HOST": "127.0.0.1", "KRING_EMAIL_PORT": str(self.controller.port), "KRING_DEBUG": "0",
+            "KRING_FOLLOWUP_STALE_CLAIM_SECONDS": "3", "KRING_FOLLOWUP_POLL_SECONDS": "1"}
+        self.worker = [sys.executable, "-m", "kring.cli", "worker", "--interval", "0.2"]
+        subprocess.run([sys.executable, "-m", "kring.cli", "migrate"], env=self.env, check=True, timeout=300)
+        subprocess.run([sys.executable, "-c", SEED, str(count)], env=self.env, check=True, timeout=120,
+                       capture_output=True)
+        assert database.statuses() == {"scheduled": count}
 
-        second = subprocess.Popen(worker, env=env)
+    def start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.worker, env=self.env)
+
+    def kill(self, worker: subprocess.Popen) -> None:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+    def finish(self) -> None:
+        """A last worker sends whatever is left; stop it once every row is sent."""
+        last = self.start()
         try:
-            _wait(lambda: database.statuses() == {"sent": COUNT}, 180, "every reminder marked sent")
+            _wait(lambda: self.database.statuses() == {"sent": self.count}, 180, "every reminder marked sent")
         finally:
-            second.send_signal(signal.SIGTERM)
-            second.wait(timeout=30)
-    finally:
-        controller.stop()
+            last.send_signal(signal.SIGTERM)
+            last.wait(timeout=30)
 
-    by_id = Counter(message_id for message_id, _pk, _to in mailbox.accepted)
-    reminders = {pk for _id, pk, _to in mailbox.accepted}
-    duplicates = sum(by_id.values()) - len(by_id)
-    print(f"\nkilled after {accepted_at_kill} accepted messages; rows then: {dict(at_kill)}; "
-          f"messages accepted in all: {len(mailbox.accepted)}; distinct: {len(by_id)}; duplicates: {duplicates}")
-    assert len(reminders) == COUNT  # none lost
-    assert len(by_id) == COUNT  # one Message-ID per reminder
-    assert all(message_id.startswith(f"<reminder-{pk}@") for message_id, pk, _to in mailbox.accepted)
-    assert duplicates <= 1  # at most the one in flight at the kill, and then with the same Message-ID
-    # Every message went to its own addressee: reminder n (in creation order) to lid n.
-    first_pk = min(reminders)
-    assert all(to == f"lid{pk - first_pk:04d}@example.org" for _id, pk, to in mailbox.accepted)
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def assert_each_delivered_once(self) -> None:
+        accepted = self.mailbox.accepted
+        by_id = Counter(message_id for message_id, _pk, _to in accepted)
+        reminders = Counter(pk for _id, pk, _to in accepted)
+        print(f"\nmessages accepted: {len(accepted)}; distinct reminders: {len(reminders)}; "
+              f"duplicates: {len(accepted) - len(reminders)}")
+        assert len(reminders) == self.count  # none lost
+        assert set(reminders.values()) == {1}  # none twice
+        assert set(by_id.values()) == {1}
+        assert all(message_id.startswith(f"<reminder-{pk}@") for message_id, pk, _to in accepted)
+        # Every message went to its own addressee: reminder n (in creation order) to lid n.
+        first_pk = min(reminders)
+        assert all(to == f"lid{pk - first_pk:04d}@example.org" for _id, pk, to in accepted)
+
+
+def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(tmp_path, database):
+    run = Run(tmp_path, database, Mailbox(), COUNT)
+    try:
+        for kill_after in KILLS_AFTER:
+            worker = run.start()
+            _wait(lambda n=kill_after: len(run.mailbox.accepted) >= n, 120, f"{kill_after} messages")
+            run.kill(worker)
+            print(f"\nkilled after {len(run.mailbox.accepted)} accepted messages; rows then: "
+                  f"{dict(database.statuses())}")
+        assert database.statuses().get("sent", 0) < COUNT, "the worker finished before it was killed"
+        run.finish()
+    finally:
+        run.stop()
+    run.assert_each_delivered_once()
+
+
+def test_a_worker_killed_while_the_server_holds_a_whole_message_does_not_send_it_again(tmp_path, database):
+    count, hold_at = 120, 40
+    run = Run(tmp_path, database, Mailbox(hold_at=hold_at), count)
+    try:
+        worker = run.start()
+        assert run.mailbox.holding.wait(120), "the server never got the message to hold"
+        run.kill(worker)
+        held_pk = run.mailbox.accepted[hold_at - 1][1]
+        run.mailbox.release.set()
+        # The row was marked sent before the final dot left the worker.
+        assert database.status_of(held_pk) == "sent"
+        run.finish()
+    finally:
+        run.stop()
+    run.assert_each_delivered_once()
