@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "kring.accounts.middleware.SessionLimitsMiddleware",
     "kring.accounts.middleware.RequireSecondFactorMiddleware",
     "kring.core.middleware.PrivateCacheMiddleware",
+    "kring.core.ratelimit.CostlyFunctionLimitMiddleware",
 ]
 
 ROOT_URLCONF = "kring.urls"
