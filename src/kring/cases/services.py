@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kring.accounts.models import User
+from kring.accounts.models import CoordinatorProfile, User
 from kring.core.tasks import send_email
 from kring.reports.webhooks import case_state_changed
 
@@ -87,6 +87,11 @@ def case_assign(*, case: Case, coordinator: User, by: User) -> Case:
         )
     if case.coordinator_id == coordinator.pk:
         raise TransitionRefused(_("This coordinator is already assigned."), code="same")
+    # Lock the coordinator's profile before counting their places: two managers assigning
+    # this coordinator to two cases at once (each holding only its own case lock) would
+    # otherwise both see the last free place. The second waits here and then counts the
+    # first one's case. Lock order is always case, then profile.
+    list(CoordinatorProfile.objects.select_for_update().filter(user=coordinator).values_list("pk", flat=True))
     suggestion = next(
         (s for s in rank_coordinators(case) if s.coordinator.pk == coordinator.pk), None
     )
