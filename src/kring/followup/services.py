@@ -395,14 +395,16 @@ def check_in_summary(case: Case) -> list[dict]:
     version = current_version(case)
     if version is None:
         return []
-    rows = []
-    for agreement in version.agreements.select_related("who").order_by("order", "pk"):
-        answers = list(CheckInAnswer.objects.filter(agreement=agreement, check_in__answered_at__isnull=False)
-                       .select_related("check_in__member").order_by("-check_in__answered_at"))
-        rows.append({"agreement": agreement,
-                     "counts": {r: sum(1 for a in answers if a.rating == r) for r in Rating.values},
-                     "answers": answers})
-    return rows
+    agreements = list(version.agreements.select_related("who").order_by("order", "pk"))
+    # All answers in one query (not one per agreement), newest first, then grouped.
+    by_agreement: dict[int, list[CheckInAnswer]] = {a.pk: [] for a in agreements}
+    for answer in (CheckInAnswer.objects.filter(agreement__in=agreements, check_in__answered_at__isnull=False)
+                   .select_related("check_in__member").order_by("-check_in__answered_at")):
+        by_agreement[answer.agreement_id].append(answer)
+    return [{"agreement": agreement,
+             "counts": {r: sum(1 for a in by_agreement[agreement.pk] if a.rating == r) for r in Rating.values},
+             "answers": by_agreement[agreement.pk]}
+            for agreement in agreements]
 
 
 def may_see_check_ins(user: User, case: Case) -> bool:

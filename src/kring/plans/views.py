@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -37,7 +38,7 @@ from .forms import (
     unbound_copy,
     values,
 )
-from .models import Distribution, PlanStatus
+from .models import Agreement, ConcernAnswer, Distribution, PlanStatus
 from .services import (
     DRAFT_STATES,
     LOCKED_STATES,
@@ -151,6 +152,16 @@ def information_form(request, case_id: int):
 # --- the plan --------------------------------------------------------------------------
 
 
+def _prefetch_for_display(version) -> None:
+    """What `_plan_version.html` shows, in a fixed number of queries however long the plan is."""
+    prefetch_related_objects(
+        [version],
+        Prefetch("agreements", queryset=Agreement.objects.select_related("who").prefetch_related("conditions")),
+        Prefetch("answers", queryset=ConcernAnswer.objects.select_related("condition")),
+        "copy_recipients", "copy_professionals",
+    )
+
+
 @login_required
 def plan_detail(request, case_id: int):
     """The plan as the circle wrote it, its versions, the test of part 3 and who received it."""
@@ -160,6 +171,8 @@ def plan_detail(request, case_id: int):
     relations = relation_of(request.user, case)
     plan = plan_of(case)
     version = plan.current if plan else None
+    if version is not None:
+        _prefetch_for_display(version)
     conditions = current_conditions(case)
     tests = {t.condition_id: t for t in version.tests.select_related("tested_by")} if version else {}
     status = version.status if version else None

@@ -1,0 +1,264 @@
+"""`kring bench load`: the site served as in production, under a mix of roles, against the floor.
+
+The site runs in gunicorn (sync workers, no debug, the access log on, as
+`kring serve` runs it) on a free loopback port, with the floor mounted
+(`KRING_BENCH_FLOOR=1`). A small load generator in this process drives it:
+`users` threads, each a closed loop (send a request, read the whole answer,
+send the next; no think time), each with its own real session per role. Every
+request picks a page by the weights of `kring.benchmarks.scenario.pages`, so
+the mix is the pages' share of a working day. Then the same users ask for the
+floor only, for the same time. Any answer that is not 2xx, or that lacks the
+page's marker (a family page that fell back to the sign-in form), is an error.
+
+Why not locust: its gevent monkey-patching must happen before Django and
+psycopg are imported and cannot share this process, which signs the users in
+and picks the objects; a thread per user with `http.client` needs no extra
+package and costs the generator little CPU next to the server's.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from .pages import percentile
+from .scenario import FLOOR, Page
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def start_server(*, workers: int, log_dir: Path, timeout: float = 90) -> Server:
+    """gunicorn as `kring serve` starts it, with the floor mounted; returns once /healthz answers."""
+    port = free_port()
+    log = log_dir / "gunicorn.log"
+    env = {**os.environ, "KRING_BENCH_FLOOR": "1", "KRING_DEBUG": "0"}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "kring.settings")
+    command = [
+        sys.executable, "-m", "gunicorn", "kring.wsgi:application", "--bind", f"{HOST}:{port}",
+        "--workers", str(workers), "--graceful-timeout", "10",
+        "--access-logfile", str(log_dir / "access.log"), "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',
+        "--error-logfile", str(log),
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    server = Server(process, port, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start:\n{_tail(log)}")
+        try:
+            if _get(server.port, "/healthz", {})[0] == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{_tail(log)}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# --- the load ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PageLoad:
+    page: Page
+    times: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+
+    @property
+    def requests(self) -> int:
+        return len(self.times) + sum(self.errors.values())
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    users: int
+    pages: dict[str, PageLoad]
+
+    @property
+    def ok(self) -> int:
+        return sum(len(p.times) for p in self.pages.values())
+
+    @property
+    def errors(self) -> int:
+        return sum(sum(p.errors.values()) for p in self.pages.values())
+
+    @property
+    def throughput(self) -> float:
+        """Successful requests per second."""
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def all_times(self) -> list[float]:
+        return [t for p in self.pages.values() for t in p.times]
+
+
+def run_phase(name: str, server: Server, pages: list[Page], sessions: list[dict[str, str]], *,
+              seconds: float, seed: int = 1) -> Phase:
+    """`len(sessions)` closed-loop users asking for `pages` (by weight) for `seconds`."""
+    weights = [max(p.weight, 0) for p in pages]
+    if not any(weights):
+        weights = [1] * len(pages)
+    cookie_name = settings.SESSION_COOKIE_NAME
+    results = {p.key: PageLoad(p) for p in pages}
+    lock = threading.Lock()
+    start = threading.Barrier(len(sessions) + 1)
+    deadline = [0.0]
+
+    def user(index: int, keys: dict[str, str]) -> None:
+        rng = random.Random(seed * 1000 + index)  # noqa: S311 - a load mix, not a secret
+        mine: dict[str, list] = defaultdict(list)
+        wrong: dict[str, Counter] = defaultdict(Counter)
+        start.wait()
+        while time.monotonic() < deadline[0]:
+            page = rng.choices(pages, weights)[0]
+            headers = {"Cookie": f"{cookie_name}={keys[page.role]}", "Accept-Language": "nl"}
+            began = time.perf_counter()
+            try:
+                status, body = _get(server.port, page.path, headers)
+            except OSError as exc:
+                wrong[page.key][f"{type(exc).__name__}"] += 1
+                continue
+            elapsed = time.perf_counter() - began
+            if not 200 <= status < 300:
+                wrong[page.key][f"status {status}"] += 1
+            elif page.marker and page.marker not in body:
+                wrong[page.key][f"status {status} without {page.marker.decode()!r}"] += 1
+            else:
+                mine[page.key].append(elapsed)
+        with lock:
+            for key, times in mine.items():
+                results[key].times.extend(times)
+            for key, counter in wrong.items():
+                results[key].errors.update(counter)
+
+    threads = [threading.Thread(target=user, args=(i, keys), daemon=True) for i, keys in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    began = time.monotonic()
+    deadline[0] = began + seconds
+    start.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - began
+    return Phase(name, elapsed, len(sessions), results)
+
+
+def warm_up(server: Server, pages: list[Page], keys: dict[str, str], rounds: int) -> list[str]:
+    """Every page `rounds` times (each worker loads its templates, fonts, caches); returns problems."""
+    problems = []
+    for _ in range(rounds):
+        for page in pages:
+            status, body = _get(server.port, page.path,
+                                {"Cookie": f"{settings.SESSION_COOKIE_NAME}={keys[page.role]}"})
+            if not 200 <= status < 300 or (page.marker and page.marker not in body):
+                problems.append(f"{page.key}: status {status}")
+    return sorted(set(problems))
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def phase_table(phase: Phase) -> str:
+    title = f"{'page':<44} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
+    lines = [f"{phase.name}: {phase.users} users, {phase.seconds:.1f} s, {phase.throughput:.1f} requests/s, "
+             f"{phase.errors} errors", title, "-" * len(title)]
+    rows = sorted(phase.pages.values(), key=lambda p: -p.requests)
+    for p in [*rows, None]:
+        times = phase.all_times() if p is None else p.times
+        key = "all" if p is None else p.page.key
+        count = phase.ok + phase.errors if p is None else p.requests
+        errors = phase.errors if p is None else sum(p.errors.values())
+        if not count:
+            continue
+        cells = [_ms(percentile(times, q)) for q in (50, 95, 99)] if times else ["-"] * 3
+        rate = (len(times) / phase.seconds) if phase.seconds else 0
+        lines.append(f"{key:<44} {count:>8} {rate:>7.1f} {cells[0]:>7} {cells[1]:>7} {cells[2]:>7} {errors:>7}")
+    for p in rows:
+        for what, n in p.errors.most_common():
+            lines.append(f"  error: {p.page.key}: {what} × {n}")
+    return "\n".join(lines)
+
+
+def phase_json(phase: Phase) -> dict[str, Any]:
+    def figures(times: list[float]) -> dict[str, Any]:
+        if not times:
+            return {}
+        return {f"p{q}_ms": round(percentile(times, q) * 1000, 2) for q in (50, 95, 99)}
+
+    return {
+        "name": phase.name, "seconds": round(phase.seconds, 2), "users": phase.users,
+        "throughput": round(phase.throughput, 2), "ok": phase.ok, "errors": phase.errors,
+        **figures(phase.all_times()),
+        "pages": [{"role": p.page.role, "page": p.page.name, "ok": len(p.times),
+                   "errors": dict(p.errors), **figures(p.times)} for p in phase.pages.values()],
+    }
+
+
+def temporary_log_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="kring-bench-load-"))
+
+
+__all__ = ["FLOOR", "Phase", "run_phase", "start_server", "stop_server", "warm_up"]
