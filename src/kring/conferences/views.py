@@ -22,6 +22,7 @@ from kring.cases.access import get_case_for
 from kring.cases.rules import can
 from kring.core import links
 from kring.network.models import CircleMember
+from kring.network.services import safety_warnings
 
 from . import services
 from .forms import AnswerForm, ConferenceForm, InviteForm, PreparationForm, RecordForm
@@ -49,8 +50,12 @@ def _overview(request, case, *, checklist_form=None, invite_form=None, status=20
             invite_form = InviteForm(members_queryset=_invitable(case))
     if can_change and checklist_form is None:
         checklist_form = PreparationForm(items=items)
+    safety = safety_warnings(
+        case, [(p.part, p.member_id, p.remote) for p in presences if p.member_id],
+        [(i.member_id, i.response) for i in invitations]) if can_change else []
     return render(request, "conferences/prepare.html", {
         "case": case,
+        "safety_warnings": safety,
         "items": items,
         "done": done,
         "total": len(items),

@@ -8,6 +8,7 @@ changes to the circle of a closed case, and validate with `full_clean()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from kring.cases.rules import can
 
 from .models import (
     EDITABLE_FIELDS,
+    ArrangementKind,
     Attendance,
     CircleMember,
     Closeness,
@@ -242,3 +244,56 @@ def arrangement_add(*, case: Case, kind: str, person: CircleMember, other: Circl
 def arrangement_remove(*, arrangement: SafetyArrangement, by: User) -> None:
     _check_may_change(arrangement.case, by)
     arrangement.delete()
+
+
+# --- safety arrangements against who comes --------------------------------------------------
+
+
+def safety_warnings(case: Case | int, presences: Iterable[tuple[int, int, bool]] = (),
+                    invited: Iterable[tuple[int, str]] = ()) -> list[str]:
+    """What the safety arrangements of a case say about who comes, in plain words.
+
+    `presences` are (part, member id, from a distance) as recorded for the
+    conference; `invited` are (member id, answer) of the invitations. The
+    coordinator sees these on the conference page: a record is what happened
+    and is never refused, but a breach must not go unnoticed.
+    """
+    case_id = case if isinstance(case, int) else case.pk
+    arrangements = list(SafetyArrangement.objects.filter(case_id=case_id)
+                        .select_related("person", "other", "present"))
+    if not arrangements:
+        return []
+    by_part: dict[int, dict[int, bool]] = {}
+    for part, member_id, remote in presences:
+        by_part.setdefault(part, {})[member_id] = remote
+    coming = {member_id for member_id, answer in invited if answer != "declined"}
+    warnings: list[str] = []
+    for a in arrangements:
+        names = {"name": a.person.name, "other": a.other.name if a.other else ""}
+        if a.kind == ArrangementKind.MUST_NOT_MEET:
+            for part, present in sorted(by_part.items()):
+                if a.person_id in present and a.other_id in present:
+                    warnings.append(_("%(name)s and %(other)s must not meet, but both are recorded in part "
+                                      "%(part)s.") % {**names, "part": part})
+            if a.person_id in coming and a.other_id in coming and not by_part:
+                warnings.append(_("%(name)s and %(other)s must not meet, and both are invited. Plan them in "
+                                  "different parts, or let one of them take part from a distance.") % names)
+        elif a.kind == ArrangementKind.ONLY_WITH_PERSON:
+            for part, present in sorted(by_part.items()):
+                if a.person_id in present and a.other_id in present and a.present_id not in present:
+                    warnings.append(_("%(name)s may only meet %(other)s when %(present)s is there, but in part "
+                                      "%(part)s %(present)s is not recorded.")
+                                    % {**names, "present": a.present.name, "part": part})
+        elif a.kind == ArrangementKind.REMOTE_ONLY:
+            for part, present in sorted(by_part.items()):
+                if present.get(a.person_id) is False:
+                    warnings.append(_("%(name)s takes part only from a distance, but is recorded in person in "
+                                      "part %(part)s.") % {**names, "part": part})
+        elif a.kind == ArrangementKind.SOME_PARTS_ONLY:
+            allowed = {int(p) for p in a.parts}
+            for part, present in sorted(by_part.items()):
+                if a.person_id in present and part not in allowed:
+                    warnings.append(_("%(name)s takes part only in part %(parts)s, but is recorded in part "
+                                      "%(part)s.") % {**names, "part": part,
+                                                      "parts": ", ".join(str(p) for p in sorted(allowed))})
+    return warnings
