@@ -2,7 +2,7 @@
 
     kring serve [--demo] [--host H] [--port P] [--workers N] [--no-worker]
     kring worker               run background tasks (e-mail, reminders, PDFs)
-    kring demo                 load demo data (idempotent)
+    kring demo [--scale N]     load demo data (idempotent), or generate N cases for benchmarks
     kring migrate              apply database migrations
     kring bench NAME [ARGS]    run a benchmark (the command bench_NAME)
     kring backup [FILE]        consistent snapshot (SQLite backup API or pg_dump)
@@ -69,27 +69,33 @@ def cmd_serve(opts: argparse.Namespace) -> int:
 
 
 def cmd_worker(opts: argparse.Namespace) -> int:
-    """django-tasks' db_worker, with the follow-up reminder loop in a thread next to it.
+    """django-tasks' db_worker, with the follow-up reminder loop and the dashboard figures loop
+    in threads next to it.
 
     The reminder loop (`kring.followup.dispatch`) sends due reminders every few
-    seconds; it stops with the worker (SIGTERM), and a killed worker leaves
-    nothing that a restarted one does not pick up. `--batch` sends what is due once.
+    seconds; the figures loop (`kring.reports.refresh`) brings the dashboard summaries
+    up to date every minute. Both stop with the worker (SIGTERM), and a killed worker leaves
+    nothing that a restarted one does not pick up. `--batch` does what is due once.
     """
     _django()
     from kring.followup.dispatch import send_due_reminders, start_in_thread
+    from kring.reports import refresh as figures
 
     args = ["db_worker", "--interval", str(opts.interval)]
     if opts.batch:
         send_due_reminders()
+        figures.refresh()
         args.append("--batch")
         _call(*args)
         return 0
-    thread, stop = start_in_thread()
+    threads = [start_in_thread(), figures.start_in_thread()]
     try:
         _call(*args)
     finally:
-        stop.set()
-        thread.join(timeout=30)
+        for _thread, stop in threads:
+            stop.set()
+        for thread, _stop in threads:
+            thread.join(timeout=30)
     return 0
 
 
@@ -97,7 +103,10 @@ def cmd_demo(opts: argparse.Namespace) -> int:
     os.environ.setdefault("KRING_DEMO", "1")
     _django()
     prepare_database()
-    _call("demo")
+    args = [*(["--scale", str(opts.scale)] if opts.scale is not None else []),
+            *(["--seed", str(opts.seed)] if opts.seed is not None else []),
+            *(["--append"] if opts.append else []), *(["--no-analyze"] if opts.no_analyze else [])]
+    _call("demo", *args)
     return 0
 
 
@@ -158,7 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     worker.set_defaults(func=cmd_worker)
 
-    demo = sub.add_parser("demo", help="load demo data (idempotent)")
+    demo = sub.add_parser("demo", help="load demo data (idempotent); --scale N [--seed S] [--append]: N cases")
+    demo.add_argument("--scale", type=int, metavar="N", help="generate N made-up cases (bulk, for benchmarks)")
+    demo.add_argument("--seed", type=int, help="random seed for --scale")
+    demo.add_argument("--append", action="store_true", help="with --scale: add to a database that holds cases")
+    demo.add_argument("--no-analyze", action="store_true", help="with --scale: skip the planner statistics")
     demo.set_defaults(func=cmd_demo)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
