@@ -3,44 +3,51 @@
 Rendered with fpdf2 and HarfBuzz (uharfbuzz) text shaping, so Arabic is joined
 and runs right to left, and Ethiopic (Tigrinya) and Turkish show as written.
 The font is Kurinto Sans (SIL Open Font License), which covers Latin, Arabic and
-Ethiopic; it comes from the `weblate-fonts` package, nothing is downloaded.
+Ethiopic; it comes from the `weblate-fonts` package, nothing is downloaded, and it
+is read once per process (`fonts.py`).
 Headings are in the reader's language; the family's text is never changed.
+
+Making a PDF is split in two: `plan_document_content` reads the database and
+writes down every line the document prints (in the reader's language), and
+`build_plan_pdf` lays those lines out. A hash of the lines is the document's
+fingerprint: `render_plan_pdf` keeps each built PDF (`StoredPlanDocument`, per
+version and language) and serves it again while the fingerprint is unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
-from functools import cache
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .models import InformationFormVersion, PlanVersion
+from . import fonts
+from .fonts import FONT_FILES, font_path
+from .models import InformationFormVersion, PlanVersion, StoredPlanDocument
 
-FONT_PACKAGE = "weblate_fonts"
-FONT_DIR = "static/weblate_fonts/kurinto/ttf"
-FONT_FILES = {"": "KurintoSans-Rg.ttf", "B": "KurintoSans-Bd.ttf"}
+__all__ = [
+    "FAMILY",
+    "FONT_FILES",
+    "build_plan_pdf",
+    "font_path",
+    "is_rtl",
+    "pdf_filename",
+    "plan_document_content",
+    "render_plan_pdf",
+]
+
 FAMILY = "Kurinto"
+#: Part of every fingerprint: raise it when the layout code changes, so stored PDFs are made again.
+LAYOUT_VERSION = 1
 
 RTL_CLASSES = {"R", "AL"}
 STRONG_CLASSES = {"L", "R", "AL"}
-
-
-@cache
-def font_path(style: str = "") -> Path:
-    """The TTF file of the installed `weblate-fonts` package for a style ('' or 'B')."""
-    try:
-        path = Path(str(resources.files(FONT_PACKAGE) / FONT_DIR / FONT_FILES[style]))
-    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installation
-        raise ImproperlyConfigured("The plan PDF needs the 'weblate-fonts' package.") from exc
-    if not path.exists():  # pragma: no cover
-        raise ImproperlyConfigured(f"Font file missing: {path}")
-    return path
 
 
 def is_rtl(text: str) -> bool:
@@ -52,19 +59,70 @@ def is_rtl(text: str) -> bool:
     return False
 
 
+#: Characters that show right without HarfBuzz: Latin with its precomposed accents, spacing
+#: modifiers, general punctuation and currency signs. Anything else (combining accents,
+#: Arabic, Hebrew, Ethiopic, Indic scripts, ...) is shaped.
+PLAIN_RANGES = ((0x0000, 0x02FF), (0x2000, 0x206F), (0x20A0, 0x20CF))
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether `text` needs HarfBuzz (joining, reordering, marks) to show as written."""
+    return any(not any(low <= ord(char) <= high for low, high in PLAIN_RANGES) for char in text)
+
+
 def _date(value) -> str:
     return formats.date_format(value, "j F Y") if value else "-"
 
 
+@dataclass
+class PlanDocumentContent:
+    """Every line of one plan document, in the reader's language, ready to be laid out.
+
+    `ops` is a list of drawing steps: ``["page"]``, ``["title", text]``, ``["meta", lines]``,
+    ``["heading", text]``, ``["label", text]``, ``["written", text, text_when_empty]``.
+    """
+
+    language: str
+    reference: str
+    version_number: int
+    title: str
+    footer: str  # with %(reference)s, %(version)s, %(date)s, %(page)s and %(pages)s
+    generated: str  # the day it is built; not part of the fingerprint
+    ops: list[list] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything the document prints, except the day it was built."""
+        payload = [LAYOUT_VERSION, self.language, self.reference, self.version_number, self.title,
+                   self.footer, self.ops]
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+    # -- writing the lines down -----------------------------------------------------------
+
+    def page(self) -> None:
+        self.ops.append(["page"])
+
+    def doc_title(self, text: str) -> None:
+        self.ops.append(["title", str(text)])
+
+    def meta(self, lines: list[str]) -> None:
+        self.ops.append(["meta", [str(line) for line in lines]])
+
+    def heading(self, text: str) -> None:
+        self.ops.append(["heading", str(text)])
+
+    def label(self, text: str) -> None:
+        self.ops.append(["label", str(text)])
+
+    def written(self, text: str, *, empty: str = "-") -> None:
+        self.ops.append(["written", text or "", str(empty)])
+
+
 class PlanDocument(FPDF):
-    def __init__(self, *, reference: str, version_number: int, generated: str) -> None:
+    def __init__(self, content: PlanDocumentContent) -> None:
         super().__init__(format="A4")
-        self.reference = reference
-        self.version_number = version_number
-        self.generated = generated
-        for style in FONT_FILES:
-            self.add_font(FAMILY, style, str(font_path(style)))
-        self.set_text_shaping(True)
+        self.content = content
+        fonts.add_fonts(self, FAMILY)
         self.set_auto_page_break(True, margin=20)
         self.set_margins(20, 18, 20)
         self.alias_nb_pages("{nb}")
@@ -73,38 +131,54 @@ class PlanDocument(FPDF):
         self.set_y(-14)
         self.set_font(FAMILY, "", 8)
         self.set_text_color(90, 90, 90)
-        text = _("%(reference)s · version %(version)s · %(date)s · page %(page)s of %(pages)s") % {
-            "reference": self.reference, "version": self.version_number, "date": self.generated,
-            "page": self.page_no(), "pages": "{nb}",
+        text = self.content.footer % {
+            "reference": self.content.reference, "version": self.content.version_number,
+            "date": self.content.generated, "page": self.page_no(), "pages": "{nb}",
         }
+        self.set_text_shaping(needs_shaping(text))
         self.cell(0, 6, text, align="C")
         self.set_text_color(0, 0, 0)
 
+    def output(self, *args, **kwargs):
+        fonts.prepare_output(self, FAMILY)
+        return super().output(*args, **kwargs)
+
     # -- building blocks ------------------------------------------------------------------
+
+    def draw(self, op: list) -> None:
+        kind, *args = op
+        {"page": self.add_page, "title": self.doc_title, "meta": self.meta, "heading": self.heading,
+         "label": self.label, "written": self.written}[kind](*args)
+
+    def lines(self, height: float, text: str, **kwargs) -> None:
+        """`multi_cell`, shaped by HarfBuzz only when the text needs it (shaping every line
+        of Latin text made building a plan three times slower, for kerning alone)."""
+        self.set_text_shaping(needs_shaping(text))
+        self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)
 
     def doc_title(self, text: str) -> None:
         self.set_font(FAMILY, "B", 18)
-        self.multi_cell(0, 9, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.lines(9, text)
         self.ln(1)
 
     def meta(self, lines: list[str]) -> None:
         self.set_font(FAMILY, "", 10)
         for line in lines:
-            self.multi_cell(0, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.lines(5.5, line)
         self.ln(3)
 
     def heading(self, text: str) -> None:
         if self.will_page_break(20):
             self.add_page()
         self.set_font(FAMILY, "B", 13)
-        self.multi_cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.lines(7, text)
         self.ln(0.5)
 
     def label(self, text: str) -> None:
         self.set_font(FAMILY, "B", 10)
-        self.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.lines(5.5, text)
 
-    def written(self, text: str, *, empty: str = "-") -> None:
+    def written(self, text: str, empty: str = "-") -> None:
         """Text as the family or the professional wrote it: every line, in its own direction."""
         self.set_font(FAMILY, "", 11)
         text = text or empty
@@ -112,47 +186,42 @@ class PlanDocument(FPDF):
             if not paragraph.strip():
                 self.ln(3)
                 continue
-            self.multi_cell(0, 6, paragraph, align="R" if is_rtl(paragraph) else "L",
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.lines(6, paragraph, align="R" if is_rtl(paragraph) else "L")
         self.ln(2)
 
-    def field(self, label: str, text: str) -> None:
-        self.label(label)
-        self.written(text)
 
-
-def _plan_section(pdf: PlanDocument, version: PlanVersion) -> None:
+def _plan_section(doc: PlanDocumentContent, version: PlanVersion) -> None:
     case = version.plan.case
-    pdf.add_page()
-    pdf.doc_title(_("Family group plan"))
+    doc.page()
+    doc.doc_title(_("Family group plan"))
     status = version.get_status_display()
     if version.decided_at:
         status = f"{status} ({_date(timezone.localtime(version.decided_at))})"
-    pdf.meta([
+    doc.meta([
         _("Case reference: %(reference)s") % {"reference": case.reference},
         _("Version %(number)s of %(date)s") % {
             "number": version.number, "date": _date(timezone.localtime(version.created_at))},
         _("Status: %(status)s") % {"status": status},
     ])
 
-    pdf.heading(_("Questions and worries the plan answers"))
-    pdf.written(version.concerns_answered)
+    doc.heading(_("Questions and worries the plan answers"))
+    doc.written(version.concerns_answered)
     answers = list(version.answers.select_related("condition"))
     for answer in answers:
         if answer.condition:
-            pdf.label(_("Safety condition: %(text)s") % {"text": answer.condition.text})
+            doc.label(_("Safety condition: %(text)s") % {"text": answer.condition.text})
         else:
-            pdf.label(_("Our answer"))
-        pdf.written(answer.text)
+            doc.label(_("Our answer"))
+        doc.written(answer.text)
 
-    pdf.heading(_("Agreements"))
+    doc.heading(_("Agreements"))
     agreements = list(version.agreements.select_related("who").prefetch_related("conditions"))
     if not agreements:
-        pdf.written("", empty=_("No agreements yet."))
+        doc.written("", empty=_("No agreements yet."))
     for number, agreement in enumerate(agreements, start=1):
         who = agreement.who.name + (f" ({agreement.who.relation})" if agreement.who.relation else "")
-        pdf.label(f"{number}. {who}")
-        pdf.written(agreement.what)
+        doc.label(f"{number}. {who}")
+        doc.written(agreement.what)
         details = [_("When or how often: %(when)s") % {"when": agreement.when}]
         if agreement.starts_on or agreement.ends_on:
             details.append(_("From %(start)s until %(end)s") % {
@@ -160,69 +229,112 @@ def _plan_section(pdf: PlanDocument, version: PlanVersion) -> None:
         conditions = [c.text for c in agreement.conditions.all()]
         if conditions:
             details.append(_("Meets these conditions: %(list)s") % {"list": "; ".join(conditions)})
-        pdf.written("\n".join(details))
+        doc.written("\n".join(details))
 
-    pdf.heading(_("Help the family asks from professionals"))
-    pdf.written(version.professional_help)
-    pdf.heading(_("Who keeps an eye on the plan"))
-    pdf.written(version.monitor.name if version.monitor else "")
-    pdf.heading(_("Who calls the circle together"))
-    pdf.written(version.convenor.name if version.convenor else "")
-    pdf.heading(_("Evaluation date"))
-    pdf.written(_date(version.evaluation_date))
-    pdf.heading(_("How we keep each other informed"))
-    pdf.written(version.keep_informed)
-    pdf.heading(_("What we do when an agreement is not kept"))
-    pdf.written(version.when_not_kept)
-    pdf.heading(_("Who may receive a copy"))
+    doc.heading(_("Help the family asks from professionals"))
+    doc.written(version.professional_help)
+    doc.heading(_("Who keeps an eye on the plan"))
+    doc.written(version.monitor.name if version.monitor else "")
+    doc.heading(_("Who calls the circle together"))
+    doc.written(version.convenor.name if version.convenor else "")
+    doc.heading(_("Evaluation date"))
+    doc.written(_date(version.evaluation_date))
+    doc.heading(_("How we keep each other informed"))
+    doc.written(version.keep_informed)
+    doc.heading(_("What we do when an agreement is not kept"))
+    doc.written(version.when_not_kept)
+    doc.heading(_("Who may receive a copy"))
     names = [m.name for m in version.copy_recipients.order_by("name")]
     names += [p.name + (f", {p.organisation}" if p.organisation else "")
               for p in version.copy_professionals.order_by("name")]
-    pdf.written("\n".join(names))
+    doc.written("\n".join(names))
 
 
-def _information_section(pdf: PlanDocument, info: InformationFormVersion | None) -> None:
-    pdf.add_page()
-    pdf.doc_title(_("Information form"))
+def _information_section(doc: PlanDocumentContent, info: InformationFormVersion | None) -> None:
+    doc.page()
+    doc.doc_title(_("Information form"))
     if info is None:
-        pdf.written("", empty=_("No information form was filled in for this case."))
+        doc.written("", empty=_("No information form was filled in for this case."))
         return
-    pdf.meta([
+    doc.meta([
         _("Version %(number)s of %(date)s, by %(name)s") % {
             "number": info.number, "date": _date(timezone.localtime(info.created_at)),
             "name": info.created_by.display_name},
     ])
-    pdf.heading(_("Concerns"))
-    pdf.written(info.concerns)
-    pdf.heading(_("Safety conditions"))
+    doc.heading(_("Concerns"))
+    doc.written(info.concerns)
+    doc.heading(_("Safety conditions"))
     conditions = list(info.conditions.all())
     if not conditions:
-        pdf.written("", empty=_("No safety conditions."))
+        doc.written("", empty=_("No safety conditions."))
     for number, condition in enumerate(conditions, start=1):
-        pdf.label(f"{number}. " + (_("Not negotiable") if condition.non_negotiable else _("Negotiable")))
-        pdf.written(condition.text)
-    pdf.heading(_("What the plan will be tested against"))
-    pdf.written(info.tested_against)
-    pdf.heading(_("Help that is available"))
-    pdf.written(info.help_available)
+        doc.label(f"{number}. " + (_("Not negotiable") if condition.non_negotiable else _("Negotiable")))
+        doc.written(condition.text)
+    doc.heading(_("What the plan will be tested against"))
+    doc.written(info.tested_against)
+    doc.heading(_("Help that is available"))
+    doc.written(info.help_available)
 
 
-def render_plan_pdf(version: PlanVersion, *, language: str) -> bytes:
-    """The plan document of one version, with headings in `language`."""
+def plan_document_content(version: PlanVersion, *, language: str) -> PlanDocumentContent:
+    """Everything the plan document of one version prints, with headings in `language`."""
     from .services import information_form_of
 
     case = version.plan.case
     form = information_form_of(case)
     info = form.current if form else None
     with translation.override(language):
-        pdf = PlanDocument(reference=case.reference, version_number=version.number,
-                           generated=_date(timezone.localdate()))
-        pdf.set_title(f"{_('Family group plan')} {case.reference} v{version.number}")
-        pdf.set_lang(language)
+        doc = PlanDocumentContent(
+            language=language, reference=case.reference, version_number=version.number,
+            title=f"{_('Family group plan')} {case.reference} v{version.number}",
+            footer=_("%(reference)s · version %(version)s · %(date)s · page %(page)s of %(pages)s"),
+            generated=_date(timezone.localdate()),
+        )
+        _plan_section(doc, version)
+        _information_section(doc, info)
+    return doc
+
+
+def build_plan_pdf(content: PlanDocumentContent) -> bytes:
+    """Lay the lines out as a PDF (a fraction of a second once the fonts are loaded)."""
+    with fonts.BUILD_LOCK, translation.override(content.language):
+        pdf = PlanDocument(content)
+        pdf.set_title(content.title)
+        pdf.set_lang(content.language)
         pdf.set_creator("Kring")
-        _plan_section(pdf, version)
-        _information_section(pdf, info)
+        for op in content.ops:
+            pdf.draw(op)
         return bytes(pdf.output())
+
+
+def render_plan_pdf(version: PlanVersion, *, language: str) -> bytes:
+    """The plan document of one version, with headings in `language`.
+
+    Served from `StoredPlanDocument` when nothing it prints has changed since it was
+    built (the fingerprint); otherwise built now and stored for the next reader. The
+    caller checks access and writes the access log, stored or not.
+    """
+    content = plan_document_content(version, language=language)
+    fingerprint = content.fingerprint
+    stored = (StoredPlanDocument.objects.filter(version=version, language=language, fingerprint=fingerprint)
+              .values_list("pdf", flat=True).first())
+    if stored is not None:
+        return bytes(stored)
+    pdf = build_plan_pdf(content)
+    if len(language) <= StoredPlanDocument._meta.get_field("language").max_length:
+        _store(version, language, fingerprint, pdf)
+    return pdf
+
+
+def _store(version: PlanVersion, language: str, fingerprint: str, pdf: bytes) -> None:
+    try:
+        with transaction.atomic():
+            StoredPlanDocument.objects.update_or_create(
+                version=version, language=language,
+                defaults={"fingerprint": fingerprint, "pdf": pdf, "built_at": timezone.now()},
+            )
+    except IntegrityError:  # another request stored it at the same moment; theirs is as good
+        pass
 
 
 def pdf_filename(version: PlanVersion) -> str:

@@ -228,3 +228,28 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} → {self.email}"
+
+
+class StoredPlanDocument(models.Model):
+    """The plan PDF of one version in one language, kept once it has been built.
+
+    Building a PDF costs far more than reading one, and the same version is opened
+    again and again. `fingerprint` is a hash of everything printed in it (the plan, its
+    status, the information form, the names, the headings in the language); when any of
+    that changes the stored PDF is built again. Deleted with the version (and so with
+    the case when the file is destroyed).
+    """
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="stored_documents")
+    language = models.CharField(max_length=8)
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored plan document")
+        verbose_name_plural = _("stored plan documents")
+        constraints = [models.UniqueConstraint(fields=["version", "language"], name="plan_document_once")]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language})"
