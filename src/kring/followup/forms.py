@@ -5,14 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kring.conferences.forms import DateTimeLocalInput
+from kring.plans.forms import DateInput
+
 from .models import ChildLives, HelpChange, PlanRunning, Rating
 
 
 class ScheduleForm(forms.Form):
     reminder = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("move", _("Move")), ("cancel", _("Cancel"))])
-    due_at = forms.DateTimeField(label=_("New moment"), required=False,
-                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.DateTimeField(label=_("New moment"), required=False, widget=DateTimeLocalInput())
 
     def clean(self):
         data = super().clean()
@@ -26,8 +28,7 @@ class ReminderIdForm(forms.Form):
 
 
 class ReconveneForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("When does the circle meet?"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(label=_("When does the circle meet?"), widget=DateTimeLocalInput())
     venue = forms.CharField(label=_("Where?"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
@@ -67,13 +68,14 @@ class RatingsForm(forms.Form):
 
 
 class EvaluationForm(RatingsForm):
-    held_on = forms.DateField(label=_("Date of the evaluation"), widget=forms.DateInput(attrs={"type": "date"}))
+    # The browser's date input takes only ISO dates (2027-01-11), not the Dutch 11-01-2027.
+    held_on = forms.DateField(label=_("Date of the evaluation"), widget=DateInput())
     attendees = forms.MultipleChoiceField(label=_("Who came?"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
     changes = forms.CharField(label=_("What changes in the plan?"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 4}))
     next_evaluation_date = forms.DateField(label=_("Next evaluation date (optional)"), required=False,
-                                           widget=forms.DateInput(attrs={"type": "date"}))
+                                           widget=DateInput())
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, comment_label=_("Note (optional)"), **kwargs)
