@@ -285,6 +285,43 @@ def check_in_for_reminder(reminder: Reminder) -> CheckIn | None:
             nonce=new_nonce(), expires_at=links.end_of_day(timezone.localdate(), days_after=CHECK_IN_VALID_DAYS))
 
 
+def may_check_in(member: CircleMember, case: Case | None = None) -> bool:
+    """Whether the circle member has something to rate now: the plan is followed up and they
+    keep an eye on it or have an agreement in the current version."""
+    case = case or member.case
+    if case.state not in FOLLOWUP_STATES:
+        return False
+    version = current_version(case)
+    if version is None or version.status != PlanStatus.ACCEPTED:
+        return False
+    return version.monitor_id == member.pk or version.agreements.filter(who=member).exists()
+
+
+def check_in_for_member(member: CircleMember) -> CheckIn | None:
+    """A check-in the circle member starts from their own page (issue 5), without a reminder.
+
+    Their newest open check-in on the current plan when there is one (pressing the
+    button twice makes no second row); else a new one, which, like a reminder's,
+    switches off their older links that were not answered. None when there is
+    nothing to rate (`may_check_in`).
+    """
+    with transaction.atomic():
+        case = _locked_case(member.case)
+        if not may_check_in(member, case):
+            return None
+        version = current_version(case)
+        now = timezone.now()
+        open_one = (CheckIn.objects.filter(member=member, plan_version=version, answered_at__isnull=True,
+                                           expires_at__gt=now).exclude(nonce="").order_by("-created_at", "-pk")
+                    .first())
+        if open_one is not None:
+            return open_one
+        CheckIn.objects.filter(member=member, answered_at__isnull=True).update(nonce="")
+        return CheckIn.objects.create(
+            case_id=member.case_id, member=member, plan_version=version, nonce=new_nonce(),
+            expires_at=links.end_of_day(timezone.localdate(), days_after=CHECK_IN_VALID_DAYS))
+
+
 def check_in_token(check_in: CheckIn) -> str:
     return links.make_token(CHECK_IN_LINK, expires_at=check_in.expires_at, check_in=check_in.pk,
                             member=check_in.member_id, nonce=check_in.nonce)
@@ -573,6 +610,13 @@ def reconvene(*, case: Case, starts_at: datetime, venue: str, address: str = "",
     return conference
 
 
+class MeetingHeld(links.LinkExpired):
+    code = "held"
+    title = gettext_lazy("This meeting has already taken place")
+    message = gettext_lazy("You can no longer answer this invitation. If you have questions, contact the "
+                           "coordinator.")
+
+
 def reconvene_from_token(token: str, *, for_update: bool = False) -> Invitation:
     ids = links.read_token(RECONVENE_LINK, token)
     if not isinstance(ids.get("invitation"), int):
@@ -587,8 +631,10 @@ def reconvene_from_token(token: str, *, for_update: bool = False) -> Invitation:
     links.check_nonce(ids, invitation.nonce)
     if invitation.expires_at <= timezone.now():
         raise links.LinkExpired("past the invitation's end")
-    if invitation.conference.is_held or invitation.conference.case.state not in FOLLOWUP_STATES:
-        raise CaseNotFollowedUp("meeting held or case closed")
+    if invitation.conference.case.state not in FOLLOWUP_STATES:
+        raise CaseNotFollowedUp("case closed")
+    if invitation.conference.is_held:
+        raise MeetingHeld("meeting held")
     return invitation
 
 
