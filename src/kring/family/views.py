@@ -20,6 +20,7 @@ from kring.audit.log import client_address
 from kring.audit.models import AccessLogEntry, Action
 from kring.cases.models import CaseProfessional
 from kring.core import links
+from kring.followup import services as followup_services
 from kring.network.ecomap import circle_data, render_ecomap
 from kring.network.models import CircleMember, MemberRole
 from kring.plans.document import pdf_filename, render_plan_pdf
@@ -394,13 +395,20 @@ def self_step(request, family: Family, step: str):
 # --- the circle member's own page ------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def member(request, token: str):
-    """A circle member's own agreements; the whole plan only when they may receive a copy."""
+    """A circle member's own agreements; the whole plan only when they may receive a copy.
+
+    The member checks in from here (issue 5): the button opens a check-in of the
+    follow-up and sends them to its page, where they rate their agreements.
+    """
     try:
         person = member_from_token(token)
     except links.LinkError as exc:
         return render(request, "family/link_problem.html", {"problem": exc}, status=exc.status)
     case = person.case
+    if request.method == "POST":
+        return _member_check_in(request, person)
     plan_obj = Plan.objects.filter(case=case).first()
     version = plan_obj.current if plan_obj else None
     agreements = list(version.agreements.filter(who=person)) if version else []
@@ -412,4 +420,19 @@ def member(request, token: str):
         purpose="circle member: own agreements" + (" and the plan" if sees_plan else ""))
     return render(request, "family/member.html", {
         "person": person, "version": version, "agreements": agreements, "sees_plan": sees_plan,
-        "all_agreements": list(version.agreements.select_related("who")) if sees_plan else []})
+        "all_agreements": list(version.agreements.select_related("who")) if sees_plan else [],
+        "may_check_in": followup_services.may_check_in(person)})
+
+
+def _member_check_in(request, person: CircleMember):
+    check_in = followup_services.check_in_for_member(person)
+    AccessLogEntry.objects.create(
+        action=Action.CREATE, outcome="success" if check_in else "denied", user=None, user_label=person.name,
+        role="network_member", on_behalf_of="self", client_address=client_address(request),
+        object_type="checkin", object_id=str(check_in.pk if check_in else "-"), case_id=person.case_id,
+        purpose="circle member: check-in started from their own page" if check_in
+        else "circle member: check-in refused, nothing to rate")
+    if check_in is None:
+        messages.error(request, _("There is nothing to check in on now: the plan is not being followed up."))
+        return redirect(request.path)
+    return redirect("check_in", token=followup_services.check_in_token(check_in))
