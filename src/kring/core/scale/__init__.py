@@ -115,11 +115,13 @@ def default_workers() -> int:
 
 def generate(n: int, *, seed: int = 2026, append: bool = False, now: datetime | None = None,
              out: IO[str] | None = None, chunk: int = CHUNK, analyze: bool = True,
-             workers: int | None = None) -> Result:
+             workers: int | None = None, summaries: bool = True) -> Result:
     """Generate N cases with everything around them; returns the row counts and the time it took.
 
     `workers` processes (default: one per core) each generate a chunk and write it
     in its own transaction; 0 does everything in this process and transaction.
+    The rows bypass the model signals, so the dashboards' summary tables are
+    rebuilt at the end (`summaries`).
     """
     began = time.monotonic()
     write: Callable[[str], object] = out.write if out is not None else (lambda _s: None)
@@ -202,6 +204,10 @@ def generate(n: int, *, seed: int = 2026, append: bool = False, now: datetime | 
           f"{result.total_rows / max(generated, 1e-9):,.0f} rows/s; {result.total_rows / max(n, 1):.1f} per case):\n")
     for name, count in sorted(result.rows.items(), key=lambda kv: -kv[1]):
         write(f"  {name:<42}{count:>14,}{count / max(n, 1):>9.2f} per case\n")
+    if summaries:
+        refreshed = refresh_summaries()
+        if refreshed is not None:
+            write(f"\nDashboard summaries (kring.reports.refresh.refresh_all): {_clock(refreshed)}\n")
     if analyze:
         clock = time.monotonic()
         writer.analyze()
@@ -259,6 +265,17 @@ def _progress(write, out, n: int, done: int, rows: int, written: dict[str, int],
         if out is not None:
             out.flush()
     return done, rows, last_report
+
+
+def refresh_summaries() -> float | None:
+    """Rebuild the dashboards' summary tables, when the reports app has them; the seconds it took."""
+    try:
+        from kring.reports.refresh import refresh_all
+    except ImportError:
+        return None
+    clock = time.monotonic()
+    refresh_all()
+    return time.monotonic() - clock
 
 
 def _fees(start: datetime) -> None:

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import ipaddress
+import itertools
 import math
 import random
 import unicodedata
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -88,10 +91,31 @@ PATHS = [
     (0.03, ["assign", "first_contact", "start_preparing", "schedule", "cancel"]),
     (0.72, None),  # a conference
 ]
-PATH_WEIGHTS = [p for p, _ in PATHS]
+Weighted = tuple[tuple, list[float]]
+
+
+def weights(pairs) -> Weighted:
+    """(options, cumulative weights) for `Generator.weighted`, from {option: weight} or [(option, weight)]."""
+    pairs = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
+    total, cumulative = 0.0, []
+    for _option, weight in pairs:
+        total += weight
+        cumulative.append(total)
+    return tuple(option for option, _w in pairs), cumulative
+
+
 PREP_CODES = tuple(PrepItem.values)
-RATINGS = ("good", "partly", "not")
-RATING_WEIGHTS = (65, 25, 10)
+EMAIL, SMS = ["email"], ["sms"]
+#: Where staff and families read from (private and documentation ranges; values for binary COPY).
+STAFF_ADDRESSES = [ipaddress.ip_address(f"10.{20 + i // 256}.{i % 256}.{1 + i % 250}") for i in range(4096)]
+FAMILY_ADDRESSES = [ipaddress.ip_address(f"203.0.113.{i}") for i in range(1, 255)]
+RATINGS = weights({"good": 65, "partly": 25, "not": 10})
+PATH_CHOICE = weights((path, share) for share, path in PATHS)
+PARENTS = weights({"m": 45, "mf": 40, "f": 15})
+MIXES = {kind: weights(mix) for kind, mix in demo.BACKGROUND_MIX.items()}
+PREPARING_STATUS = weights({"identified": 30, "approached": 40, "invited": 12, "confirmed": 12, "declined": 6})
+PLAN_RUNNING = weights({"yes": 60, "partly": 28, "no": 12})
+CHILD_LIVES = weights({"home": 78, "network": 10, "foster": 6, "institution": 4, "independent": 2})
 
 
 def reference(case_id: int) -> str:
@@ -254,7 +278,7 @@ class Generator:
         self.staff = staff
         self.t = tables
         self.base_ids = base_ids
-        self.next_ids = dict(base_ids)
+        self.counters = {name: itertools.count(base) for name, base in base_ids.items()}
         self.regions = regions
         # Municipalities per region with cumulative weights (the big city gets more requests).
         self.municipalities = {}
@@ -287,9 +311,7 @@ class Generator:
     # -- small helpers --------------------------------------------------------------------------
 
     def new_id(self, table: str) -> int:
-        value = self.next_ids[table]
-        self.next_ids[table] = value + 1
-        return value
+        return next(self.counters[table])
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
@@ -311,6 +333,11 @@ class Generator:
     def pick(self, seq):
         """`choice`, likewise."""
         return seq[int(self.rng.random() * len(seq))]
+
+    def weighted(self, table: Weighted):
+        """`choices(...)[0]` with the cumulative weights worked out once."""
+        options, cumulative = table
+        return options[bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])]
 
     def office(self, moment: datetime) -> datetime:
         """Staff work by day (07:00-19:00 UTC): a step at night happens the next morning."""
@@ -340,12 +367,13 @@ class Generator:
         and their index, and can be made in any order by any process.
         """
         self.rng = random.Random(f"{self.seed}:{index}")  # noqa: S311 - made-up data
-        self.next_ids = {name: base + index * size * PER_CASE[name] for name, base in self.base_ids.items()}
+        self.counters = {name: itertools.count(base + index * size * PER_CASE[name])
+                         for name, base in self.base_ids.items()}
         for submitted, region in cases:
             self.case(submitted, region)
         for name, base in self.base_ids.items():
             end = base + (index + 1) * size * PER_CASE[name]
-            if self.next_ids[name] > end:  # a bug in PER_CASE: ids would collide with the next chunk
+            if next(self.counters[name]) > end:  # a bug in PER_CASE: ids would collide with the next chunk
                 raise RuntimeError(f"{name}: more than {PER_CASE[name]} rows per case in chunk {index}")
 
     def case(self, submitted: datetime, code: str) -> None:
@@ -355,8 +383,7 @@ class Generator:
         rows, cumulative = self.municipalities[code]
         municipality = rows[bisect.bisect_right(cumulative, r.random() * cumulative[-1])]
         situation = self.pick(self.situations)
-        mix = demo.BACKGROUND_MIX["city" if code in demo.BIG_REGIONS else "other"]
-        background = situation.background or r.choices(list(mix), weights=list(mix.values()))[0]
+        background = situation.background or self.weighted(MIXES["city" if code in demo.BIG_REGIONS else "other"])
         urgent = r.random() < situation.urgent
         frame = self.pick(situation.frames)
         trigger = self.pick(situation.triggers)
@@ -376,7 +403,7 @@ class Generator:
         # The family.
         parents_kind = situation.parents
         if parents_kind == "any":
-            parents_kind = r.choices(["m", "mf", "f"], weights=[45, 40, 15])[0]
+            parents_kind = self.weighted(PARENTS)
         n_children = min(situation.children + self.pick((0, 0, 1, 1, 2)), 5)
         oldest = self.ri(*situation.ages)
         ages = [oldest]
@@ -430,7 +457,8 @@ class Generator:
         account_professional = referrer or linked
 
         # The path and its moments, up to now.
-        path = r.choices(PATHS, weights=PATH_WEIGHTS)[0][1]
+        path = self.weighted(PATH_CHOICE)
+        path = list(path) if path is not None else None
         if path is None:
             path = ["assign", "first_contact", "start_preparing", "schedule"]
             if r.random() < 0.12:
@@ -627,8 +655,7 @@ class Generator:
             # Where the preparation got to.
             if schedule_at is None:
                 for m in network:
-                    m.status = r.choices(("identified", "approached", "invited", "confirmed", "declined"),
-                                         weights=(30, 40, 12, 12, 6))[0]
+                    m.status = self.weighted(PREPARING_STATUS)
         # The conference, invitations and who came.
         conference_id = None
         invitations = []
@@ -658,7 +685,7 @@ class Generator:
                     response, "invited")
                 m.changed = responded if response else invited_at
                 invitations.append((self.new_id("conferences_invitation"), conference_id, m.id,
-                                    '["email"]' if m.email else '["sms"]', self.token(), invited_at, expires,
+                                    EMAIL if m.email else SMS, self.token(), invited_at, expires,
                                     response, responded if response else None,
                                     remind if remind < now and remind > invited_at else None, coordinator.id,
                                     2 if "reschedule" in done else 1))
@@ -702,12 +729,12 @@ class Generator:
             a = self.pick(adults)
             b = self.pick(network)
             self.t["arrangement"].rows.append((
-                self.new_id("network_safetyarrangement"), cid, "must_not_meet", a.id, b.id, None, "[]",
+                self.new_id("network_safetyarrangement"), cid, "must_not_meet", a.id, b.id, None, [],
                 self.pick(texts.ARRANGEMENT_NOTES), coordinator.id, prepare_at + H))
             if len(network) > 1 and r.random() < 0.4:
                 c = self.pick([m for m in network if m.id != b.id])
                 self.t["arrangement"].rows.append((
-                    self.new_id("network_safetyarrangement"), cid, "some_parts_only", c.id, None, None, "[1, 3]",
+                    self.new_id("network_safetyarrangement"), cid, "some_parts_only", c.id, None, None, [1, 3],
                     "", coordinator.id, prepare_at + 2 * H))
 
         # The information form, by the professional with an account.
@@ -981,7 +1008,7 @@ class Generator:
                 for aid, _who, _spec in version["agreements"]:
                     self.t["evaluation_item"].rows.append((
                         self.new_id("followup_evaluationitem"), eid, aid,
-                        r.choices(RATINGS, RATING_WEIGHTS)[0], ""))
+                        self.weighted(RATINGS), ""))
                 for m in everyone:
                     if r.random() < 0.8:
                         self.t["evaluation_attendee"].rows.append((self.new_id("followup_evaluation_attendees"),
@@ -1003,8 +1030,7 @@ class Generator:
             if recorded_at is not None:
                 self.t["outcome"].rows.append((
                     self.new_id("followup_outcome"), cid, months, due_on, recorded_at, coordinator.id,
-                    r.choices(("yes", "partly", "no"), (60, 28, 12))[0],
-                    r.choices(("home", "network", "foster", "institution", "independent"), (78, 10, 6, 4, 2))[0],
+                    self.weighted(PLAN_RUNNING), self.weighted(CHILD_LIVES),
                     self.pick(("more", "same", "less", "less")), self.ri(5, 10), self.ri(4, 10)))
                 reminder.update(status="done", done=recorded_at, done_by=coordinator.id)
             else:
@@ -1039,7 +1065,7 @@ class Generator:
                 for aid, _who, _spec in mine:
                     comment = self.pick(texts.CHECK_IN_COMMENTS).format(kind=kind_name) if r.random() < 0.2 else ""
                     answers.append((self.new_id("followup_checkinanswer"), check_in[0], aid,
-                                    r.choices(RATINGS, RATING_WEIGHTS)[0], comment))
+                                    self.weighted(RATINGS), comment))
         self.t["check_in"].rows.extend(tuple(row) for row in check_ins)
 
         self.t["reminder"].rows.extend(
@@ -1125,20 +1151,18 @@ class _Log:
         r = g.rng
         if account is not None:
             user_id, label, role, behalf = account.id, account.name, account.role, account.organisation_label
-            bits = r.getrandbits(24)
-            address = f"10.{bits >> 16}.{(bits >> 8) & 255}.{(bits & 255) or 1}"
+            address = STAFF_ADDRESSES[r.getrandbits(12)]
         else:
             user_id, behalf = None, "self"
-            address = f"203.0.113.{(r.getrandbits(8) % 254) + 1}"
+            address = FAMILY_ADDRESSES[r.getrandbits(8) % len(FAMILY_ADDRESSES)]
         if about_case:
             object_type, object_id, case_id = "case", str(self.case_id), self.case_id
         else:  # the inbox: a search, not about one case
             object_type, object_id, case_id = "inbox", "-", None
         log_id = g.new_id("audit_accesslogentry")
         # Unique because the id is in it (a rerun with the same seed repeats the random part).
-        self.out.append((log_id, "%016x%016x" % (log_id, r.getrandbits(64)), action, moment,  # noqa: UP031
-                         "success", user_id, label, role, behalf, address, object_type, object_id, case_id,
-                         purpose))
+        self.out.append((log_id, uuid.UUID(int=(log_id << 64) | r.getrandbits(64)), action, moment, "success",
+                         user_id, label, role, behalf, address, object_type, object_id, case_id, purpose))
 
     def _spread(self, lo: datetime, hi: datetime) -> datetime:
         if hi <= lo:

@@ -26,19 +26,41 @@ class Table:
         unknown = [c for c in self.columns if c not in fields]
         if unknown:
             raise ValueError(f"{self.name}: no such columns {unknown}")
-        # Columns that SQLite needs converted (PostgreSQL's COPY takes the Python values).
+        self.fields = [fields[c] for c in self.columns]
+        # Columns that SQLite needs converted (PostgreSQL's binary COPY takes the Python values).
         self.sqlite_conversions: list[tuple[int, object]] = []
-        for index, column in enumerate(self.columns):
-            field = fields[column]
+        for index, field in enumerate(self.fields):
             if isinstance(field, models.DateTimeField):
                 self.sqlite_conversions.append((index, _sqlite_datetime))
             elif isinstance(field, models.DateField):
                 self.sqlite_conversions.append((index, date.isoformat))
+            elif isinstance(field, models.JSONField):
+                self.sqlite_conversions.append((index, as_json))
+            elif isinstance(field, models.UUIDField):
+                self.sqlite_conversions.append((index, _uuid_hex))
+            elif isinstance(field, models.GenericIPAddressField):
+                self.sqlite_conversions.append((index, str))
         self.rows: list[tuple] = []
         self.written = 0
 
     def __repr__(self) -> str:
         return f"<Table {self.name}>"
+
+    def pg_types(self) -> list[str]:
+        """The PostgreSQL type of every column, for binary COPY (ten times less work than text)."""
+        out = []
+        for field in self.fields:
+            db_type = field.db_type(connection).split("(")[0].strip()
+            out.append(_PG_TYPES.get(db_type, db_type))
+        return out
+
+
+_PG_TYPES = {"bigint": "int8", "integer": "int4", "smallint": "int2", "boolean": "bool",
+             "timestamp with time zone": "timestamptz", "double precision": "float8", "character varying": "varchar"}
+
+
+def _uuid_hex(value) -> str:
+    return value.hex
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -47,7 +69,7 @@ def _sqlite_datetime(value: datetime) -> str:
 
 
 def as_json(value) -> str:
-    """JSON columns are written as text on both databases."""
+    """JSON columns hold Python values; SQLite stores them as text."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -65,7 +87,8 @@ class Ids:
 def write(tables: Iterable[Table]) -> int:
     """Write and clear the pending rows of every table, in the given order; returns the row count.
 
-    The caller holds the transaction. PostgreSQL uses COPY; SQLite one prepared
+    The caller holds the transaction. PostgreSQL uses binary COPY (so values are
+    Python objects of the column's type: lists for JSON, `UUID`, `ip_address`); SQLite one prepared
     INSERT run over all rows (`executemany`), which is what `bulk_create` does
     in batches, without building a model instance per row.
     """
@@ -76,7 +99,9 @@ def write(tables: Iterable[Table]) -> int:
             continue
         columns = ", ".join(f'"{c}"' for c in table.columns)
         if connection.vendor == "postgresql":
-            with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            sql = f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT BINARY)'
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                copy.set_types(table.pg_types())
                 for row in table.rows:
                     copy.write_row(row)
         else:

@@ -41,6 +41,7 @@ SEED = 7
 
 
 def _generate(n: int = N, **kwargs):
+    kwargs.setdefault("summaries", False)
     return generate(n, seed=SEED, out=io.StringIO(), analyze=False, **kwargs)
 
 
@@ -201,7 +202,7 @@ def test_normal_creates_work_afterwards():
 
 
 def test_key_pages_answer_for_a_generated_case(client):
-    _generate()
+    _generate(summaries=True)
     accepted = Case.objects.filter(plan_accepted_at__isnull=False, coordinator__is_active=True).order_by("-pk")
     case = accepted.filter(evaluations__isnull=False).first() or accepted.first()
     login(client, case.coordinator)
