@@ -9,7 +9,7 @@ Each call that passes the checks writes one access-log row.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +25,7 @@ from kring.regions.models import Municipality, Region
 from kring.reports import figures
 from kring.reports.capacity import TARGETS, forecast
 from kring.reports.forms import MAX_DATE, MAX_PERIOD, MIN_DATE
+from kring.reports.summary import freshness
 
 from .errors import ErrorOut, ValidationErrorOut, field_error
 
@@ -72,6 +73,8 @@ class ScopeOut(Schema):
 class FiguresOut(Schema):
     scope: ScopeOut
     min_families: int
+    refreshed_at: datetime | None = Field(
+        description="When the summaries behind the figures were last brought up to date (null: not yet).")
     tables: list[TableOut]
 
 
@@ -162,7 +165,8 @@ def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[s
                purpose="aggregate figures")
     return {"scope": {"regions": [r.code for r in regions], "municipality": municipality.cbs_code
                       if municipality else None, "date_from": date_from, "date_to": date_to},
-            "min_families": figures.MIN_FAMILIES, "tables": [table_out(t) for t in tables]}
+            "min_families": figures.MIN_FAMILIES, "refreshed_at": freshness(),
+            "tables": [table_out(t) for t in tables]}
 
 
 @router.get("/reports/capacity", response={200: CapacityOut, **ERRORS}, operation_id="report_capacity",

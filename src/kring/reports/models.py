@@ -199,3 +199,194 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} #{self.number}: {self.status_code or self.error[:40]}"
+
+
+# --- summaries of the dashboard figures (kept current by the worker: see refresh.py) ----------
+
+
+def _case_month_measures() -> list[str]:
+    """The counts a `CaseMonth` holds: every figure of the dashboards that is about the cases of a period."""
+    from .figures import OUTCOME_MONTHS, lead_keys
+
+    outcome = ["n", "running", "partly", "home", "less_help", "fam_n", "fam_sum", "prof_n", "prof_sum"]
+    return [
+        "requests", "held", "plans", *lead_keys("_"),
+        "circle_total", "circle_s5", "circle_s10", "circle_s15", "circle_both", "circle_outside",
+        "eval_n", "eval_held", *(f"o{m}_{name}" for m in OUTCOME_MONTHS for name in outcome),
+    ]
+
+
+CASE_MONTH_MEASURES = _case_month_measures()
+OFFER_MONTH_MEASURES = ["n", "yes", "not_required", "n_plan"]
+
+
+class FigureState(models.Model):
+    """One row: when the summaries were last brought up to date, and who is refreshing them now."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    full_at = models.DateTimeField(null=True, blank=True)
+    #: A refresher holds the lease until this moment (so two workers never refresh at once).
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("state of the dashboard figures")
+
+    def __str__(self) -> str:
+        return f"figures refreshed at {self.refreshed_at}"
+
+
+class FigureMark(models.Model):
+    """Something changed that a summary holds: written by signal handlers in the same transaction as
+    the change (refresh.py), read and deleted by the refresher. Plain integers, no foreign keys:
+    a mark outlives a deleted case."""
+
+    CASE = "case"  # case_id: resolved at refresh time to its month, its offers and its conference day
+    CASES = "cases"  # region_id + month: the cases submitted in that month (a case moved or deleted)
+    OFFERS = "offers"  # region_id + month: the offers made in that month
+    HELD = "held"  # coordinator_id + day: the conferences a coordinator held that day
+    PROFILE = "profile"  # coordinator_id: regions, availability or maximum of a coordinator changed
+
+    kind = models.CharField(max_length=8)
+    case_id = models.IntegerField(null=True)
+    region_id = models.IntegerField(null=True)
+    month = models.DateField(null=True)
+    coordinator_id = models.IntegerField(null=True)
+    day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.case_id or self.region_id or self.coordinator_id} {self.month or self.day or ''}"
+
+
+class CaseMonth(models.Model):
+    """The figures about the cases submitted in one month in one municipality (or, with no
+    municipality, the whole region), summed over those cases. `first_at`/`last_at` bound the
+    submission times, so a period that starts or ends inside the month can tell whether it
+    holds all of them."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     null=True)
+    month = models.DateField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    #: The earliest accepted plan not yet 3 months old when this row was made: from then on
+    #: the evaluation figure of this month changes without any case changing.
+    eval_next = models.DateTimeField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region", "month"], name="casemonth_region"),
+            models.Index(fields=["municipality", "month"], name="casemonth_municipality"),
+            models.Index(fields=["eval_next"], name="casemonth_eval_next"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.municipality_id or '-'} {self.month:%Y-%m}"
+
+
+for _name in CASE_MONTH_MEASURES:
+    CaseMonth.add_to_class(_name, models.IntegerField(default=0))
+
+
+class OfferMonth(models.Model):
+    """Offers of one month in one region, per moment or per organisation (municipality empty),
+    or per municipality (`kind` "municipality", value empty)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     null=True)
+    kind = models.CharField(max_length=12)
+    value = models.CharField(max_length=200, blank=True)
+    month = models.DateField()
+    first_on = models.DateField()
+    last_on = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "region", "month"], name="offermonth_region")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value} {self.region_id}/{self.municipality_id or '-'} {self.month:%Y-%m}"
+
+
+for _name in OFFER_MONTH_MEASURES:
+    OfferMonth.add_to_class(_name, models.IntegerField(default=0))
+
+
+class OfferGap(models.Model):
+    """Two offers in a row to the same family with the same moment, organisation or municipality.
+
+    "Families" in the offer tables counts each case once: the offers in the period minus the
+    gaps with both offers in the period (k offers of one family in the period have k-1 gaps)."""
+
+    case_id = models.IntegerField()
+    kind = models.CharField(max_length=12)
+    value = models.CharField(max_length=200, blank=True)
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+")
+    from_region_id = models.IntegerField()
+    to_region_id = models.IntegerField()
+    from_on = models.DateField()
+    to_on = models.DateField()
+    #: The case has an accepted plan (for "families with a plan").
+    plan = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case_id"], name="offergap_case"),
+                   models.Index(fields=["kind", "from_on"], name="offergap_from")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.from_on}..{self.to_on}"
+
+
+class CoordinatorHeld(models.Model):
+    """Conferences one coordinator held on one day, with the coordinator's group of regions."""
+
+    coordinator_id = models.IntegerField()
+    day = models.DateField()
+    held = models.IntegerField()
+    #: The coordinator's regions as sorted ids ("3,7"); empty without a profile or regions.
+    class_key = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["coordinator_id", "day"], name="coordheld_day"),
+                   models.Index(fields=["class_key", "day"], name="coordheld_class")]
+
+    def __str__(self) -> str:
+        return f"{self.coordinator_id} {self.day}: {self.held}"
+
+
+class WorkloadHeld(models.Model):
+    """Conferences held on one day by the coordinators who serve exactly this group of regions.
+
+    Coordinators with the same regions are alike for every dashboard: each either serves a
+    region in scope or not. So the workload figures sum a few groups, not every coordinator."""
+
+    class_key = models.CharField(max_length=200)
+    day = models.DateField()
+    held = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["class_key", "day"], name="workloadheld_day")]
+
+    def __str__(self) -> str:
+        return f"{self.class_key} {self.day}: {self.held}"
+
+
+class WorkloadNow(models.Model):
+    """The coordinators of one group of regions as they are now: counts and running cases."""
+
+    class_key = models.CharField(max_length=200, unique=True)
+    coordinators = models.IntegerField(default=0)
+    available = models.IntegerField(default=0)
+    capacity = models.IntegerField(default=0)
+    running = models.IntegerField(default=0)
+    c0 = models.IntegerField(default=0)
+    c1 = models.IntegerField(default=0)
+    c2 = models.IntegerField(default=0)
+    c3 = models.IntegerField(default=0)
+    c4 = models.IntegerField(default=0)
+    full = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.class_key}: {self.coordinators} coordinators"

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +34,7 @@ from . import exports, fees, figures, offers
 from .capacity import TARGETS, forecast
 from .forms import FilterForm, OfferForm
 from .models import Answer, Offer
+from .summary import freshness
 from .svg import capacity_chart, table_chart
 
 MAX_FORECAST_REGIONS = 4
@@ -66,9 +67,18 @@ def _scope_line(scope: figures.Scope) -> str:
         "where": where, "start": scope.date_from.isoformat(), "end": scope.date_to.isoformat()}
 
 
+def _freshness_line() -> str:
+    at = freshness()
+    if at is None:
+        return _("The figures are being computed for the first time.")
+    return _("Figures updated on %(day)s at %(time)s.") % {
+        "day": formats.date_format(at, "j F Y"), "time": formats.time_format(at, "H:i")}
+
+
 def _render_dashboard(request, *, form, tables, title, export_url, forecasts=()):
     query = {k: v for k, v in request.GET.items() if k in ("region", "municipality", "date_from", "date_to")}
     return render(request, "reports/dashboard.html", {
+        "freshness": _freshness_line(),
         "title": title, "form": form, "scope": form.scope_values(),
         "tables": [(t, table_chart(t)) for t in tables],
         "any_suppressed": any(t.has_suppressed for t in tables), "suppressed_note": figures.SUPPRESSED_NOTE,
@@ -118,7 +128,7 @@ def _export(request, form: FilterForm, build_tables) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(exports.table_csv(tables[0]), content_type=exports.CSV_TYPE)
     else:
-        response = HttpResponse(exports.tables_xlsx(tables, scope_line=_scope_line(scope)),
+        response = HttpResponse(exports.tables_xlsx(tables, scope_line=f"{_scope_line(scope)} · {_freshness_line()}"),
                                 content_type=exports.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="kring-{slug}-{stamp}.{fmt}"'
     return response

@@ -6,6 +6,7 @@ import pytest
 
 from kring.api.matrix import PERSONAS, access_log_rows
 from kring.reports.matrix_expectations import API_OPERATIONS
+from kring.reports.refresh import refresh
 
 from . import data
 
@@ -24,6 +25,7 @@ def test_each_persona_gets_the_expected_status(world, api, access_log, operation
 
 def test_figures_come_with_hidden_cells_marked(world, token_api):
     data.build()
+    refresh()  # as the worker does
     response = token_api(world.policy).get("/api/reports/figures?date_from=2025-01-01&date_to=2025-03-31")
     assert response.status_code == 200
     body = response.json()
@@ -35,6 +37,7 @@ def test_figures_come_with_hidden_cells_marked(world, token_api):
     funnel = tables["funnel"]["rows"]
     assert funnel[2][3]["value"] == 0.75
     assert "by_municipality" in tables
+    assert body["refreshed_at"] is not None
 
 
 def test_a_manager_gets_only_their_regions(world, token_api):

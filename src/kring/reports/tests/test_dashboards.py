@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from kring.audit.models import AccessLogEntry
 from kring.regions.models import Region
+from kring.reports.refresh import refresh
 from kring.testing import factories as f
 
 from . import data
@@ -19,7 +20,9 @@ PERIOD = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
 
 @pytest.fixture
 def made(world):
-    return data.build()
+    built = data.build()
+    refresh()  # as the worker does
+    return built
 
 
 def test_the_manager_sees_charts_with_a_table_behind_each(made, world, as_user):
