@@ -66,12 +66,16 @@ def log_access(
     )
 
 
+#: The purpose written when the caller gives none, by role (else the action itself).
+DEFAULT_PURPOSES = {
+    "coordinator": "case coordination",
+    "regional_manager": "request handling",
+    "professional": "care for the family",
+    "policy": "aggregate reporting",
+    "admin": "system administration",
+    "anonymous": "request by the public",
+}
+
+
 def _default_purpose(action: str, role: str) -> str:
-    return {
-        "coordinator": "case coordination",
-        "regional_manager": "request handling",
-        "professional": "care for the family",
-        "policy": "aggregate reporting",
-        "admin": "system administration",
-        "anonymous": "request by the public",
-    }.get(role, action)
+    return DEFAULT_PURPOSES.get(role, action)

@@ -7,7 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from .purposes import PurposeText, purpose_display
 
 
 class AppendOnlyError(Exception):
@@ -93,6 +96,20 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("access-log rows cannot be deleted")
+
+    @cached_property
+    def purpose_shown(self) -> PurposeText:
+        """The "why" in the reader's language (`purposes.py`); `.lang` is "en" when untranslated."""
+        return purpose_display(self.purpose)
+
+    @property
+    def purpose_label(self) -> str:
+        return self.purpose_shown.text
+
+    @property
+    def purpose_lang(self) -> str:
+        """"en" when the purpose is shown as stored (English), for a `lang` attribute; else ""."""
+        return self.purpose_shown.lang
 
     @property
     def role_label(self) -> str:

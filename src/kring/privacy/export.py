@@ -139,7 +139,7 @@ def _access_log(case: Case) -> dict:
             (_("When"), formats.date_format(timezone.localtime(e.at), "j F Y H:i")),
             (_("Who"), f"{e.user_label} ({e.role}, {e.on_behalf_of})"),
             (_("What"), f"{e.get_action_display()} {e.object_type} ({e.get_outcome_display()})"),
-            (_("Why"), e.purpose),
+            (_("Why"), e.purpose_label),  # in the reader's language; the JSON keeps it as stored
         ])
     return {"title": _("Who looked at this file"), "rows": rows, "shown": shown}
 

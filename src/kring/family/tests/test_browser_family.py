@@ -97,7 +97,7 @@ def test_a_parent_signs_in_reads_the_plan_withdraws_a_consent_and_sees_the_log(
     assert FamilyConsent.objects.get().by_person == family.parent
 
     nav.get_by_role("link", name=t("Who looked at your file")).click()
-    expect(page.locator("table.access-log")).to_contain_text("family portal: consents")
+    expect(page.locator("table.access-log")).to_contain_text(t("family portal: consents"))  # the "why"
     check(page, tmp_path, "access-log")
 
     # Switch to English: the portal speaks it too.
