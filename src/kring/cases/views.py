@@ -21,6 +21,7 @@ from .access import get_case_for
 from .forms import AssignForm, CaseFilterForm, StepForm
 from .lifecycle import available_transitions
 from .models import Case, State, coordinator_wishes
+from .paging import keyset_page
 from .rules import can
 from .services import case_assign, case_transition
 
@@ -54,13 +55,16 @@ def case_list(request):
     cases = Case.objects.visible_to(request.user).select_related("region", "municipality", "coordinator")
     if form.is_valid():
         if form.cleaned_data["q"]:
-            cases = cases.filter(reference__icontains=form.cleaned_data["q"].strip())
+            cases = cases.matching_reference(form.cleaned_data["q"])
         if form.cleaned_data["state"]:
             cases = cases.filter(state=form.cleaned_data["state"])
-    cases = cases.order_by("-submitted_at", "-pk")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (newer / older), no COUNT or OFFSET: a region holds a hundred thousand cases.
+    page = keyset_page(cases, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
     log_access(request, action=Action.SEARCH, object_type="case", object_id="-", purpose="case list")
-    return render(request, "cases/case_list.html", {"page": page, "form": form})
+    filters = request.GET.copy()
+    for key in ("after", "before", "page"):
+        filters.pop(key, None)
+    return render(request, "cases/case_list.html", {"page": page, "form": form, "filters": filters.urlencode()})
 
 
 @login_required
