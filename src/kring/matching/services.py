@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kring.accounts.models import Role, User
+from kring.accounts.models import CoordinatorProfile, Role, User
 from kring.cases.access import get_case_for
 from kring.cases.models import Case
 from kring.cases.services import case_assign
@@ -32,7 +32,17 @@ def proposal_assign(*, pairs: Sequence[tuple[int, int]], by: User) -> list[Case]
     Every case is reached through `get_case_for` and assigned by `case_assign`, which
     checks the hard rules again under a row lock and queues the e-mail to the
     coordinator. The first pair that fails raises `ProposalRefused` and rolls back all.
+
+    Locks are taken in one global order before any assignment: every case by
+    id, then every coordinator's profile by id. `case_assign` takes a case and
+    then a profile; taking them pair by pair here would interleave the two and
+    let two overlapping proposals wait for each other for ever.
     """
+    pairs = sorted(pairs)
+    list(Case.objects.select_for_update(of=("self",)).filter(pk__in=[c for c, _u in pairs])
+         .order_by("pk").values_list("pk", flat=True))
+    list(CoordinatorProfile.objects.select_for_update().filter(user_id__in=[u for _c, u in pairs])
+         .order_by("pk").values_list("pk", flat=True))
     assigned = []
     for case_id, coordinator_id in pairs:
         try:
