@@ -55,6 +55,7 @@ def cmd_serve(opts: argparse.Namespace) -> int:
 
     sys.argv = [
         "gunicorn", "kring.wsgi:application", "--bind", bind, "--workers", str(opts.workers),
+        "--config", "python:kring.gunicorn_conf",
         "--access-logfile", "-", "--graceful-timeout", "10",
         # Access logs must not hold personal data: paths carry ids only, never names.
         "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',

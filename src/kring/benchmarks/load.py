@@ -66,7 +66,7 @@ def start_server(*, workers: int, log_dir: Path, timeout: float = 90) -> Server:
     env.setdefault("DJANGO_SETTINGS_MODULE", "kring.settings")
     command = [
         sys.executable, "-m", "gunicorn", "kring.wsgi:application", "--bind", f"{HOST}:{port}",
-        "--workers", str(workers), "--graceful-timeout", "10",
+        "--workers", str(workers), "--graceful-timeout", "10", "--config", "python:kring.gunicorn_conf",
         "--access-logfile", str(log_dir / "access.log"), "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',
         "--error-logfile", str(log),
     ]

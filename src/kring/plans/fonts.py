@@ -158,3 +158,13 @@ def prepare_output(pdf: FPDF, family: str) -> None:
         # The outlines are not changed, so their bounding boxes need no recalculating.
         font.ttfont = ttLib.TTFont(io.BytesIO(_superset(style, blocks)), recalcTimestamp=False,
                                    recalcBBoxes=False, lazy=True)
+
+
+def warm(family: str = "Kurinto") -> None:
+    """Parse the fonts and cut the Latin font now, so the first plan PDF a web worker builds
+    takes a fraction of a second instead of several (`kring serve` calls this in each worker
+    before it takes requests; see `kring.gunicorn_conf`)."""
+    with BUILD_LOCK:
+        for style in FONT_FILES:
+            _template(family, style)
+            _superset(style, frozenset(LATIN_BLOCKS))
