@@ -36,6 +36,8 @@ class PageResult:
     page: Page
     times: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    sql_times: list[float] = field(default_factory=list)
+    cpu_times: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -46,6 +48,14 @@ class PageResult:
     @property
     def p95(self) -> float:
         return percentile(self.times, 95)
+
+    @property
+    def sql_median(self) -> float:
+        return statistics.median(self.sql_times)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_times)
 
     @property
     def query_count(self) -> int:
@@ -68,12 +78,19 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 class _QueryCounter:
+    """Counts the queries and the time spent in the database driver."""
+
     def __init__(self) -> None:
         self.count = 0
+        self.seconds = 0.0
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def _headers() -> dict[str, Any]:
@@ -123,13 +140,16 @@ def _run(todo: list[Page], clients: dict[str, Client], repeat: int,
         for round_ in range(repeat):
             for result in results:
                 client = clients[result.page.role]
-                counter.count = 0
+                counter.count, counter.seconds = 0, 0.0
+                cpu = time.thread_time()
                 started = time.perf_counter()
                 response = client.get(result.page.path, **extra)
                 _body(response)
                 elapsed = time.perf_counter() - started
+                result.cpu_times.append(time.thread_time() - cpu)
                 result.times.append(elapsed)
                 result.queries.append(counter.count)
+                result.sql_times.append(counter.seconds)
                 result.statuses.append(response.status_code)
             if progress is not None and (round_ + 1) % max(1, repeat // 10) == 0:
                 progress(f"  round {round_ + 1} of {repeat}")
@@ -146,7 +166,8 @@ def _ms(seconds: float) -> str:
 def table(results: list[PageResult], *, header: str) -> str:
     floor = next(r for r in results if r.page.name == FLOOR)
     lines = [header, ""]
-    title = f"{'page':<44} {'median ms':>9} {'p95 ms':>8} {'queries':>8} {'×floor':>7}  status"
+    title = (f"{'page':<44} {'median ms':>9} {'p95 ms':>8} {'queries':>8} {'SQL ms':>7} {'CPU ms':>7} "
+             f"{'×floor':>7}  status")
     lines += [title, "-" * len(title)]
     for r in results:
         queries = str(r.query_count) if len(r.query_counts) == 1 else "/".join(map(str, r.query_counts))
@@ -155,8 +176,12 @@ def table(results: list[PageResult], *, header: str) -> str:
         flag = "" if r.ok else "  ← " + "; ".join(r.problems or ["not 200"])
         if r.ok and r.p95 > 0.1:
             flag = "  ← p95 above 100 ms"
-        lines.append(f"{r.page.key:<44} {_ms(r.median):>9} {_ms(r.p95):>8} {queries:>8} {ratio:>7.1f}  "
-                     f"{statuses}{flag}")
+        lines.append(f"{r.page.key:<44} {_ms(r.median):>9} {_ms(r.p95):>8} {queries:>8} "
+                     f"{_ms(r.sql_median):>7} {_ms(r.cpu_median):>7} {ratio:>7.1f}  {statuses}{flag}")
+    lines.append("")
+    lines.append("median and p95: the whole request in-process; SQL ms: median time in the database driver; "
+                 "CPU ms: median CPU time of this process (the part that does not wait for the database or "
+                 "for other processes on a busy machine); ×floor: median / the floor's median")
     return "\n".join(lines)
 
 
@@ -170,6 +195,7 @@ def as_json(results: list[PageResult], *, meta: dict[str, Any]) -> dict[str, Any
             "median_ms": round(r.median * 1000, 3), "p95_ms": round(r.p95 * 1000, 3),
             "min_ms": round(min(r.times) * 1000, 3), "max_ms": round(max(r.times) * 1000, 3),
             "queries": r.query_count, "query_counts": r.query_counts,
+            "sql_median_ms": round(r.sql_median * 1000, 3), "cpu_median_ms": round(r.cpu_median * 1000, 3),
             "ratio_to_floor": round(r.median / floor.median, 2) if floor.median else None,
             "statuses": sorted(set(r.statuses)), "problems": r.problems,
         } for r in results],

@@ -12,10 +12,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kring.accounts.models import ProfessionalKind, Role
+from kring.accounts.models import ProfessionalKind, Role, User
 
 # The norms of DOMAIN §3, measured from the moment the request came in.
 NORM_START = timedelta(hours=24)  # a coordinator is assigned and can start
@@ -44,6 +46,9 @@ FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.DECLINED, State.C
 ACTIVE_STATES = frozenset(
     {State.REQUEST, State.INFORMING, State.PREPARING, State.SCHEDULED, State.HELD, State.PLAN_NOT_ACCEPTED}
 )
+
+
+STATE_LABELS = dict(State.choices)
 
 
 class Urgency(models.TextChoices):
@@ -103,6 +108,25 @@ def new_reference() -> str:
     return "K-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+def manager_region_ids(user) -> frozenset[int]:
+    """A regional manager's regions, read once per user object (that is, once per request).
+
+    The access rules ask for them several times on one page. Changing the user's
+    regions through `user.regions` forgets them (see `_forget_region_ids`).
+    """
+    cached = getattr(user, "_kring_region_ids", None)
+    if cached is None:
+        cached = frozenset(user.regions.values_list("pk", flat=True))
+        user._kring_region_ids = cached
+    return cached
+
+
+@receiver(m2m_changed, sender=User.regions.through, dispatch_uid="kring_forget_region_ids")
+def _forget_region_ids(sender, instance, **kwargs) -> None:
+    if isinstance(instance, User):
+        instance.__dict__.pop("_kring_region_ids", None)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """Cases a user may see as a person-level file. Mirrors `kring.cases.rules`."""
@@ -111,7 +135,7 @@ class CaseQuerySet(models.QuerySet):
         if user.role == Role.REGIONAL_MANAGER:
             # The region ids as values (one small query), not a subquery: with one region the
             # database walks the (region, submitted_at) index in order and stops after a page.
-            return self.filter(region__in=list(user.regions.values_list("pk", flat=True)))
+            return self.filter(region__in=sorted(manager_region_ids(user)))
         if user.role == Role.COORDINATOR:
             return self.filter(coordinator=user)
         if user.role == Role.PROFESSIONAL:
@@ -205,6 +229,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_state_display(self) -> str:
+        """As Django's, without building a dict of every state's label on each call (lists call it per row)."""
+        return str(STATE_LABELS.get(self.state, self.state))
 
     @property
     def is_final(self) -> bool:

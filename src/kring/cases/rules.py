@@ -14,7 +14,9 @@ from kring.accounts.models import Role
 def is_regional_manager_of_case(user, case) -> bool:
     if case is None or not user.has_role(Role.REGIONAL_MANAGER):
         return False
-    return user.regions.filter(pk=case.region_id).exists()
+    from .models import manager_region_ids
+
+    return case.region_id in manager_region_ids(user)
 
 
 @rules.predicate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from kring.core.languages import LANGUAGES
@@ -55,6 +56,22 @@ class StatusForm(forms.Form):
                                    required=False)
 
 
+def _listed(members: list[CircleMember]) -> type[ModelChoiceIterator]:
+    """A choice iterator over members already read, instead of one query per select."""
+
+    class Listed(ModelChoiceIterator):
+        def __iter__(self):
+            if self.field.empty_label is not None:
+                yield ("", self.field.empty_label)
+            for member in members:
+                yield self.choice(member)
+
+        def __len__(self) -> int:
+            return len(members) + (self.field.empty_label is not None)
+
+    return Listed
+
+
 class ArrangementForm(forms.Form):
     """A safety arrangement; the people are chosen from this case's circle."""
 
@@ -76,9 +93,12 @@ class ArrangementForm(forms.Form):
         kwargs.setdefault("auto_id", "id_arrangement_%s")
         super().__init__(*args, **kwargs)
         members = CircleMember.objects.filter(case=case).order_by("role", "name", "id")
+        listed = None if self.is_bound else list(members)  # one query for the three lists
         for name in ("person", "other", "present"):
-            self.fields[name].queryset = members
+            if listed is not None:
+                self.fields[name].iterator = _listed(listed)  # before the queryset: it sets the widget's choices
             self.fields[name].empty_label = "-"
+            self.fields[name].queryset = members
 
 
 #: The label of the button that moves a person to a status (with how they took part).

@@ -75,14 +75,24 @@ def _record(member: CircleMember, changed: dict[str, list], by: User | None) -> 
     MemberChange.objects.create(member=member, version=member.version, fields=changed, by=by)
 
 
-@transaction.atomic
 def circle_seed(*, case: Case) -> list[CircleMember]:
     """Put the case's parents and children in the circle, once; return the members made now.
 
     Parents become main persons, children children; both stand in the centre
     of the circle, belong to both sides of the family and are very close.
     Running it again adds only persons added to the case since.
+
+    The circle page calls it on every visit: when every person is in the circle
+    already (nearly always) it reads once and opens no transaction, which on
+    SQLite would take the database's write lock for each page view.
     """
+    if not case.persons.filter(circle_member__isnull=True).exists():
+        return []
+    return _circle_seed(case)
+
+
+@transaction.atomic
+def _circle_seed(case: Case) -> list[CircleMember]:
     created = []
     persons = case.persons.filter(circle_member__isnull=True).order_by("id")
     for person in sorted(persons, key=lambda p: p.role == PersonRole.CHILD):  # parents first

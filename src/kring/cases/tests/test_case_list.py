@@ -84,3 +84,21 @@ def test_a_professional_who_referred_and_is_linked_sees_the_case_once(world, as_
     html = as_user(world.professional).get("/cases/").content.decode()
     assert _references(html) == [world.case.reference]
     assert list(Case.objects.visible_to(world.linked_professional)) == [world.case]
+
+
+def test_a_managers_regions_are_read_again_after_they_change(world):
+    from kring.cases.rules import can
+
+    assert list(Case.objects.visible_to(world.manager)) == [world.case] and can(world.manager, "view", world.case)
+    world.manager.regions.set([f.region("limburg")])
+    assert list(Case.objects.visible_to(world.manager)) == []
+    assert not can(world.manager, "view", world.case)
+
+
+def test_the_state_is_shown_by_its_label(world):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert world.case.get_state_display() == "Request"
+    world.case.state = "no-such-state"
+    assert world.case.get_state_display() == "no-such-state"
