@@ -12,26 +12,48 @@ the services: rows are generated as tuples and written in bulk (PostgreSQL
 `COPY`, SQLite one `executemany` per table and chunk) with primary keys
 allocated in ranges, then the PostgreSQL sequences are moved past them.
 
-Sizes, on average per case (measured on 100,000 cases; see the report printed
-at the end of a run for the exact counts):
+Sizes: 128 rows per case on average, about 28 kB on PostgreSQL with indexes
+(100,000 cases: 12.8 million rows, 2.8 GB; so about 28 GB for 1,000,000).
+Per case, measured on 100,000 (the run prints the counts of each table):
 
-- persons 3.4 (1-2 parents, 1-5 children); professionals involved 1.3;
-  timeline events 7.5; offers 0.5
-- circle: 3-30 people (median about 11) for cases that got to the
-  preparation, the parents and children only for cases that got to the first
-  contact, none before; safety arrangements where the legal frame asks for them
-- preparation checklist: the 11 items, from the preparation on
-- conference (72% of requests get one), with presences per part (about 20)
-  and invitations (about 7)
-- information form (1-2 versions, 1-4 safety conditions) when a professional
-  with an account is involved
-- plan: 1-3 versions with 3-6 agreements, copies, answers, condition tests
-- follow-up of accepted plans: about 25 reminders (monitor, convenor,
-  check-ins, evaluation, coordinator's call, feedback, outcomes), a check-in
-  per sent link reminder (55% answered), an evaluation for 70% of the plans
-  in follow-up, outcomes at 3, 6 and 12 months
-- access log: 10-30 rows per case, only within the five years the log keeps
-  (older rows would have been purged), so about 10 per case on average
+- persons 3.6 (1-2 parents, 1-5 children); professionals involved 1.25;
+  timeline events 7.8; offers 0.5
+- circle: 3-30 people (median 11, mean 11.7) for the cases that got to the
+  preparation (about two thirds), the parents and children only for cases that
+  got to the first contact, none before; 10 members per case overall; safety
+  arrangements (0.17) where the legal frame asks for them
+- preparation checklist: the 11 items from the preparation on (8.9)
+- conference for 75% of the requests, with presences per part (15.9) and
+  invitations (5.5)
+- information form when a professional with an account is involved (0.41;
+  1-2 versions, 1-4 safety conditions each)
+- plan for 71%: 1-3 versions (1.2), 3-6 agreements each (5.1), copies (3.2),
+  answers (1.8), condition tests (1.0), copies sent (2.0)
+- follow-up of accepted plans: reminders (15.9) as `followup_schedule_create`
+  makes them and as the worker leaves them, a check-in per sent link reminder
+  (7.5; 55% answered, 8.8 answers), evaluations (0.39) that made a new
+  version, outcomes at 3, 6 and 12 months (2.0)
+- access log: 24 rows per case within the five years the log keeps (older
+  rows would have been purged), 15.6 per case overall
+
+States on 100,000 (today): closed 67%, withdrawn 12%, declined 10%,
+cancelled 6%, and about 5,400 open cases (follow-up 4,300, the rest spread
+over every other state, 40-270 each).
+
+How it writes: chunks of 500 cases, each generated and written by one of
+`workers` processes (default: one per core) in its own transaction, with its
+own random stream and its own range of ids in every table (`cases.PER_CASE`
+per case; gaps are harmless), so the result does not depend on which process
+made which chunk. PostgreSQL gets binary `COPY` and, when the role may, the
+load runs with `session_replication_role = replica` (the foreign-key triggers
+are skipped; `core/tests/test_scale.py` checks every foreign key instead);
+then the sequences are set past the ids (`setval`), the dashboards' summary
+tables are rebuilt (`kring.reports.refresh.refresh_all`, the rows bypassed the
+signals) and `VACUUM (ANALYZE)` runs. SQLite gets `executemany`, then `ANALYZE`.
+
+It refuses a database that already holds cases unless `append` is given: the
+data set is meant for a database of its own; made-up families must not mix
+with real ones, and its access-log rows could not be deleted for five years.
 
 Not generated: member change history (every member is at `version` 1),
 reconvened circles, alerts, plans families make themselves, sign-in codes,
