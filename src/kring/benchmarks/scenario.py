@@ -69,6 +69,10 @@ def pick_scenario(case_id: int | None = None) -> Scenario:
     Without any accepted plan in the database (the small demo has none) a case without
     one is taken, and the plan documents are left out (`skipped()`).
     """
+    missing = pending_migrations()
+    if missing:
+        raise CommandError(f"The database lacks {len(missing)} migration(s) ({', '.join(missing)}): "
+                           "run `kring migrate` first.")
     parents = (
         CasePerson.objects.filter(
             role=PersonRole.PARENT, is_main_person=True, case__coordinator__is_active=True,
@@ -108,6 +112,16 @@ def pick_scenario(case_id: int | None = None) -> Scenario:
         if ensure_second_factor(user):
             scenario.made_second_factors.append(user.username)
     return scenario
+
+
+def pending_migrations() -> list[str]:
+    """Migrations the database lacks: pages would fail on them, so the benchmarks refuse to start."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 def count_cases() -> int:
