@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 
 from .pages import percentile
-from .scenario import FLOOR, Page
+from .scenario import Page
 
 HOST = "127.0.0.1"
 
@@ -260,5 +260,3 @@ def phase_json(phase: Phase) -> dict[str, Any]:
 def temporary_log_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="kring-bench-load-"))
 
-
-__all__ = ["FLOOR", "Phase", "run_phase", "start_server", "stop_server", "warm_up"]

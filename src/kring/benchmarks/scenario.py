@@ -57,10 +57,6 @@ class Scenario:
     has_plan: bool = True
     made_second_factors: list[str] = field(default_factory=list)
 
-    @property
-    def roles(self) -> list[str]:
-        return [*self.users, "family"]
-
 
 def pick_scenario(case_id: int | None = None) -> Scenario:
     """One case with a plan, a portal parent, a coordinator, a referrer and a manager of its region
@@ -106,7 +102,7 @@ def pick_scenario(case_id: int | None = None) -> Scenario:
         "professional": User.objects.get(pk=case.referred_by_id),
         "policy": policy,
     }
-    scenario = Scenario(case=case, users=users, parent=parent, cases_in_database=count_cases(),
+    scenario = Scenario(case=case, users=users, parent=parent, cases_in_database=Case.objects.count(),
                         has_plan=has_plan)
     for user in users.values():
         if ensure_second_factor(user):
@@ -122,20 +118,6 @@ def pending_migrations() -> list[str]:
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
-
-
-def count_cases() -> int:
-    """The number of cases (PostgreSQL: the planner's estimate above a million rows, as COUNT(*) is slow)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                           [Case._meta.db_table])
-            estimate = cursor.fetchone()[0]
-        if estimate > 1_000_000:
-            return int(estimate)
-    return Case.objects.count()
 
 
 def ensure_second_factor(user: User) -> bool:
