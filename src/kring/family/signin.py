@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kring.cases.models import CasePerson, PersonRole
+from kring.cases.models import CasePerson, PersonRole, phone_key
 from kring.core.sms import SmsError, normalise_number
 
 from .models import Channel, SignInCode
@@ -101,12 +101,12 @@ def eligible(person: CasePerson, today: date | None = None) -> bool:
 def persons_for(address: Address) -> list[CasePerson]:
     """The eligible persons with this address, in any case."""
     if address.channel == Channel.EMAIL:
-        candidates = CasePerson.objects.filter(email__iexact=address.value)
+        # By the index on the lower-case address (the address is lower case already).
+        candidates = CasePerson.objects.filter(email_key=address.value.lower())
     else:
-        digits = re.sub(r"\D", "", address.value)[-9:]
-        candidates = CasePerson.objects.filter(phone__isnull=False).exclude(phone="")
-        # Numbers are stored as typed ("06-12 34 56 78"); compare them normalised.
-        candidates = [p for p in candidates if re.sub(r"\D", "", p.phone).endswith(digits)]
+        # Numbers are stored as typed ("06-12 34 56 78"): the index on their last nine digits
+        # finds the few candidates, which are then compared normalised.
+        candidates = CasePerson.objects.filter(phone_key=phone_key(address.value)).exclude(phone="")
         matched = []
         for person in candidates:
             try:
