@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
+from pydantic import BaseModel
 
 from kring.accounts.models import Role
 from kring.audit.log import log_access
@@ -49,13 +50,15 @@ class CapacityQuery(Schema):
                                         description="Hours from assignment to first contact; default: measured.")
 
 
-class CellOut(Schema):
+# The cells and tables are plain pydantic models: a country's figures are thousands of cells, and
+# ninja's `Schema` reads each field of each one through Django's template variable lookup.
+class CellOut(BaseModel):
     value: float | None = Field(description="The number (shares as 0..1); null when hidden or none.")
     display: str
     suppressed: bool
 
 
-class TableOut(Schema):
+class TableOut(BaseModel):
     slug: str
     title: str
     columns: list[str]
@@ -165,7 +168,7 @@ def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[s
                purpose="aggregate figures")
     return {"scope": {"regions": [r.code for r in regions], "municipality": municipality.cbs_code
                       if municipality else None, "date_from": date_from, "date_to": date_to},
-            "min_families": figures.MIN_FAMILIES, "refreshed_at": freshness(),
+            "min_families": figures.MIN_FAMILIES, "refreshed_at": freshness(scope),
             "tables": [table_out(t) for t in tables]}
 
 

@@ -49,9 +49,9 @@ def tables_xlsx(tables: Sequence[Table], *, scope_line: str = "") -> bytes:
         used.add(name)
         sheet = book.create_sheet(name)
         sheet.append([_safe(c) for c in table.columns])
-        for raw, shown in zip(table.rows, table.value_rows(), strict=True):
+        # Row numbers counted here: `sheet.max_row` looks at every row, each time.
+        for row, (raw, shown) in enumerate(zip(table.rows, table.value_rows(), strict=True), start=2):
             sheet.append([_safe(v) for v in shown])
-            row = sheet.max_row
             for col, cell in enumerate(raw, start=1):
                 if getattr(cell, "kind", None) == "share" and cell.shown is not None:
                     sheet.cell(row=row, column=col).number_format = "0%"

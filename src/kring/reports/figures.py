@@ -180,10 +180,16 @@ class Table:
     description: str = ""
     chart: Chart | None = None
     note: str = ""
+    #: Pieces of HTML made once for this table (its rows, its chart): a computed dashboard is
+    #: kept and shown again until its figures change (`summary.cached_tables`).
+    rendered: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_suppressed(self) -> bool:
-        return any(isinstance(c, Figure) and c.suppressed for row in self.rows for c in row)
+        if "suppressed" not in self.rendered:
+            self.rendered["suppressed"] = any(isinstance(c, Figure) and c.suppressed
+                                              for row in self.rows for c in row)
+        return self.rendered["suppressed"]
 
     def text_rows(self) -> list[list[str]]:
         return [[c.display if isinstance(c, Figure) else str(c) for c in row] for row in self.rows]
@@ -191,9 +197,11 @@ class Table:
     def html_rows(self) -> SafeString:
         """The rows as HTML (`<th scope="row">` first). A table of every municipality is thousands of
         cells: built as one string, each cell escaped, instead of a template loop per cell."""
-        return mark_safe("\n".join(  # noqa: S308 - every cell is escaped here
-            f'<tr><th scope="row">{escape(str(row[0]))}</th>{"".join(f"<td>{escape(str(c))}</td>" for c in row[1:])}</tr>'
-            for row in self.text_rows()))
+        if "rows" not in self.rendered:
+            self.rendered["rows"] = mark_safe("\n".join(  # noqa: S308 - every cell is escaped here
+                f'<tr><th scope="row">{escape(str(row[0]))}</th>{"".join(f"<td>{escape(str(c))}</td>" for c in row[1:])}</tr>'
+                for row in self.text_rows()))
+        return self.rendered["rows"]
 
     def value_rows(self) -> list[list[Any]]:
         """Numbers where they are shown, the marks "<5" or a dash where they are hidden (for XLSX)."""
@@ -709,18 +717,33 @@ def offers_by_municipality(scope: Scope, source=None) -> Table:
 
 
 def manager_tables(scope: Scope, source=None) -> list[Table]:
-    return [requests_per_month(scope, source), funnel(scope, source), *lead_times(scope, source),
-            circle(scope, source), evaluation(scope, source), outcomes(scope, source), workload(scope, source),
-            offers_by_moment(scope, source), offers_by_organisation(scope, source),
-            offers_by_municipality(scope, source)]
+    def build() -> list[Table]:
+        return [requests_per_month(scope, source), funnel(scope, source), *lead_times(scope, source),
+                circle(scope, source), evaluation(scope, source), outcomes(scope, source),
+                workload(scope, source), offers_by_moment(scope, source), offers_by_organisation(scope, source),
+                offers_by_municipality(scope, source)]
+
+    return _cached("manager", scope, source, build)
 
 
 def policy_tables(scope: Scope, source=None) -> list[Table]:
-    return [requests_per_month(scope, source), funnel(scope, source), by_region(scope, source),
-            by_municipality(scope, source), *lead_times(scope, source), circle(scope, source),
-            evaluation(scope, source), outcomes(scope, source), workload(scope, source),
-            offers_by_moment(scope, source), offers_by_organisation(scope, source),
-            offers_by_municipality(scope, source)]
+    def build() -> list[Table]:
+        return [requests_per_month(scope, source), funnel(scope, source), by_region(scope, source),
+                by_municipality(scope, source), *lead_times(scope, source), circle(scope, source),
+                evaluation(scope, source), outcomes(scope, source), workload(scope, source),
+                offers_by_moment(scope, source), offers_by_organisation(scope, source),
+                offers_by_municipality(scope, source)]
+
+    return _cached("policy", scope, source, build)
+
+
+def _cached(kind: str, scope: Scope, source, build) -> list[Table]:
+    """The pages' dashboards (summary source) are computed once per version of the summaries."""
+    if source is not None:
+        return build()
+    from .summary import cached_tables
+
+    return cached_tables(kind, scope, build)
 
 
 TABLE_SLUGS = frozenset({

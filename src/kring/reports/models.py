@@ -225,6 +225,8 @@ class FigureState(models.Model):
 
     refreshed_at = models.DateTimeField(null=True, blank=True)
     full_at = models.DateTimeField(null=True, blank=True)
+    #: A new random token whenever a refresh changed a summary: computed figures are cached under it.
+    version = models.CharField(max_length=32, blank=True)
     #: A refresher holds the lease until this moment (so two workers never refresh at once).
     lease_until = models.DateTimeField(null=True, blank=True)
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time as time_module
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -89,7 +91,10 @@ logger = logging.getLogger(__name__)
 #: Marks read per round; a longer queue is worked off in several rounds.
 MAX_MARKS = 20_000
 CHUNK = 500
-LEASE = timedelta(minutes=30)
+#: How long a refresher may hold the lease: a killed worker blocks the next one this long at most.
+#: A full rebuild of a national data set takes minutes, so it takes a longer lease.
+LEASE = timedelta(minutes=10)
+LEASE_FULL = timedelta(hours=3)
 OUTCOME_FIELDS = ("n", "running", "partly", "home", "less_help", "fam_n", "fam_sum", "prof_n", "prof_sum")
 OFFER_KINDS = ("moment", "organisation", "municipality")
 
@@ -423,11 +428,11 @@ def apply(units: Units, now: datetime) -> None:
 # --- the refresh -----------------------------------------------------------------------------
 
 
-def _take_lease() -> bool:
+def _take_lease(duration: timedelta) -> bool:
     FigureState.objects.get_or_create(pk=1)
     clock = timezone.now()
     return bool(FigureState.objects.filter(pk=1).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=clock))
-                .update(lease_until=clock + LEASE))
+                .update(lease_until=clock + duration))
 
 
 def _release_lease(**fields: Any) -> None:
@@ -464,30 +469,34 @@ def resolve(marks: list[dict[str, Any]], now: datetime) -> Units:
     return units
 
 
-def refresh(*, now: datetime | None = None, full: bool = False) -> Units | None:
-    """Bring the summaries up to date; None when another refresher holds the lease.
+def refresh(*, now: datetime | None = None, full: bool = False, wait: float = 0) -> Units | None:
+    """Bring the summaries up to date; None when another refresher held the lease for `wait` seconds.
 
     `now` is the moment the figures are about (the evaluation figure counts plans accepted at least
     3 months before it); tests pass a fixed one.
     """
+    deadline = time_module.monotonic() + wait
+    while not _take_lease(LEASE_FULL if full else LEASE):
+        if time_module.monotonic() >= deadline:
+            return None
+        time_module.sleep(1)
     now = now or timezone.now()
-    if not _take_lease():
-        return None
     done: dict[str, Any] = {}
     try:
         if full:
             units = _refresh_full(now)
-            done = {"refreshed_at": now, "full_at": now}
+            done = {"refreshed_at": now, "full_at": now, "version": uuid.uuid4().hex}
         else:
             marks = list(FigureMark.objects.order_by("id").values(
                 "id", "kind", "case_id", "region_id", "month", "coordinator_id", "day")[:MAX_MARKS])
             units = resolve(marks, now)
             if units:
                 apply(units, now)
+                done["version"] = uuid.uuid4().hex
             for chunk in _chunks([m["id"] for m in marks], 1000):
                 FigureMark.objects.filter(pk__in=chunk).delete()
             if len(marks) < MAX_MARKS:
-                done = {"refreshed_at": now}
+                done["refreshed_at"] = now
     finally:
         _release_lease(**done)
     return units
@@ -547,14 +556,16 @@ def _rebuild_held() -> None:
             .annotate(held=Sum("held"))))
 
 
-def refresh_all(*, now: datetime | None = None) -> Units | None:
+def refresh_all(*, now: datetime | None = None, wait: float = 3600) -> Units | None:
     """Rebuild every summary from the case tables. Call it after loading data in bulk
-    (`bulk_create` and `update` send no signals, so they leave no marks)."""
-    return refresh(now=now, full=True)
+    (`bulk_create`, `update` and COPY send no signals, so they leave no marks). Waits for a
+    refresh that is running (the worker's) to finish first."""
+    return refresh(now=now, full=True, wait=wait)
 
 
-def refreshed_at() -> datetime | None:
-    return FigureState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+def state() -> tuple[str, datetime | None]:
+    """(version, refreshed_at) of the summaries; ("", None) before the first refresh."""
+    return FigureState.objects.filter(pk=1).values_list("version", "refreshed_at").first() or ("", None)
 
 
 # --- the worker loop -------------------------------------------------------------------------

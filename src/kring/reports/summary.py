@@ -12,13 +12,15 @@ plain counts and never decide what is shown.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Max, Min, Q, Sum, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kring.regions.models import Municipality, Region
 
@@ -267,10 +269,53 @@ def _last_day(month: date) -> date:
 SUMMARY = SummarySource()
 
 
-def freshness() -> datetime | None:
-    """When the summaries were last brought up to date (None: never)."""
-    from .refresh import refreshed_at
+def _state(scope: Scope | None = None) -> tuple[str, datetime | None]:
+    from .refresh import state
 
-    value = refreshed_at()
+    if scope is None:
+        return state()
+    if "state" not in scope.cache:
+        scope.cache["state"] = state()
+    return scope.cache["state"]
+
+
+def freshness(scope: Scope | None = None) -> datetime | None:
+    """When the summaries were last brought up to date (None: never)."""
+    value = _state(scope)[1]
     return timezone.localtime(value) if value else None
 
+
+#: Computed dashboards of this process, under the summaries' version: a refresh that changes a
+#: summary gives a new version, so an entry is never served after its figures changed.
+_TABLES: OrderedDict[tuple, list] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+MAX_CACHED = 16
+
+
+def cached_tables(kind: str, scope: Scope, build: Callable[[], list]) -> list:
+    """The tables of a dashboard (`kind`) for this scope, computed once per version of the summaries.
+
+    Figures come from the summaries, which change only when the worker refreshes them; the
+    first request after that computes them again (see `bench_dashboards` for both timings)."""
+    version = _state(scope)[0]
+    if not version:
+        return build()
+    key = (version, kind, translation.get_language(), tuple(_region_ids(scope)),
+           scope.municipality.pk if scope.municipality is not None else None, scope.date_from, scope.date_to)
+    with _TABLES_LOCK:
+        tables = _TABLES.get(key)
+        if tables is not None:
+            _TABLES.move_to_end(key)
+            return list(tables)
+    tables = build()
+    with _TABLES_LOCK:
+        _TABLES[key] = tables
+        while len(_TABLES) > MAX_CACHED:
+            _TABLES.popitem(last=False)
+    return list(tables)
+
+
+def forget_cached() -> None:
+    """Drop this process's computed dashboards (the benchmark times the computing too)."""
+    with _TABLES_LOCK:
+        _TABLES.clear()

@@ -76,7 +76,14 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[s
 
 
 def table_chart(table: Table) -> SafeString:
-    """The chart of a table as its `Chart` describes it; empty when the table has none."""
+    """The chart of a table as its `Chart` describes it; empty when the table has none.
+    Made once per table (a computed dashboard is shown again until its figures change)."""
+    if "chart" not in table.rendered:
+        table.rendered["chart"] = _table_chart(table)
+    return table.rendered["chart"]
+
+
+def _table_chart(table: Table) -> SafeString:
     if table.chart is None or not table.rows:
         return SafeString("")
     spec = table.chart

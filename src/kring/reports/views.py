@@ -67,18 +67,18 @@ def _scope_line(scope: figures.Scope) -> str:
         "where": where, "start": scope.date_from.isoformat(), "end": scope.date_to.isoformat()}
 
 
-def _freshness_line() -> str:
-    at = freshness()
+def _freshness_line(scope: figures.Scope | None = None) -> str:
+    at = freshness(scope)
     if at is None:
         return _("The figures are being computed for the first time.")
     return _("Figures updated on %(day)s at %(time)s.") % {
         "day": formats.date_format(at, "j F Y"), "time": formats.time_format(at, "H:i")}
 
 
-def _render_dashboard(request, *, form, tables, title, export_url, forecasts=()):
+def _render_dashboard(request, *, form, scope, tables, title, export_url, forecasts=()):
     query = {k: v for k, v in request.GET.items() if k in ("region", "municipality", "date_from", "date_to")}
     return render(request, "reports/dashboard.html", {
-        "freshness": _freshness_line(),
+        "freshness": _freshness_line(scope),
         "title": title, "form": form, "scope": form.scope_values(),
         "tables": [(t, table_chart(t)) for t in tables],
         "any_suppressed": any(t.has_suppressed for t in tables), "suppressed_note": figures.SUPPRESSED_NOTE,
@@ -95,7 +95,7 @@ def dashboard(request):
     scope = _scope(form)
     forecasts = [(f, capacity_chart(f)) for f in
                  (forecast(region) for region in list(scope.regions)[:MAX_FORECAST_REGIONS])]
-    return _render_dashboard(request, form=form, tables=figures.manager_tables(scope),
+    return _render_dashboard(request, form=form, scope=scope, tables=figures.manager_tables(scope),
                              title=_("Dashboard of my regions"), export_url="dashboard_export",
                              forecasts=forecasts)
 
@@ -106,7 +106,8 @@ def policy_figures(request):
     """Figures for municipalities and policy: the country, by region and municipality, aggregated only."""
     _require_role(request, Role.POLICY)
     form = _policy_form(request)
-    return _render_dashboard(request, form=form, tables=figures.policy_tables(_scope(form)),
+    scope = _scope(form)
+    return _render_dashboard(request, form=form, scope=scope, tables=figures.policy_tables(scope),
                              title=_("Figures for policy"), export_url="figures_export")
 
 
@@ -128,7 +129,7 @@ def _export(request, form: FilterForm, build_tables) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(exports.table_csv(tables[0]), content_type=exports.CSV_TYPE)
     else:
-        response = HttpResponse(exports.tables_xlsx(tables, scope_line=f"{_scope_line(scope)} · {_freshness_line()}"),
+        response = HttpResponse(exports.tables_xlsx(tables, scope_line=f"{_scope_line(scope)} · {_freshness_line(scope)}"),
                                 content_type=exports.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="kring-{slug}-{stamp}.{fmt}"'
     return response

@@ -19,7 +19,7 @@ from kring.reports import figures
 from kring.reports.figures import Figure, Scope
 from kring.reports.models import CaseMonth, FigureMark, OfferGap, OfferMonth
 from kring.reports.refresh import local_month, refresh, refresh_all
-from kring.reports.summary import SUMMARY
+from kring.reports.summary import SUMMARY, freshness
 from kring.testing import factories as f
 
 from . import varied
@@ -127,7 +127,9 @@ def test_a_transition_shows_on_the_dashboard_after_one_refresh_that_touches_only
     offers_before = set(OfferMonth.objects.values_list("pk", flat=True))
     client = as_user(world.manager)
     assert _contact_csv(client) == ["0"] * 5
-    assert "Figures updated on" in client.get("/dashboard/").content.decode()
+    page = client.get("/dashboard/").content.decode()
+    line = page[page.index('id="freshness"'):].split("</p>")[0]
+    assert freshness().strftime("%H:%M") in line  # "bijgewerkt om …"
 
     case_assign(case=world.case, coordinator=world.coordinator, by=world.manager)
     case_transition(case=world.case, name="first_contact", by=world.coordinator)
@@ -203,3 +205,36 @@ def test_refresh_all_and_the_command_leave_no_marks(made):
     assert not FigureMark.objects.exists()
     assert CaseMonth.objects.filter(municipality__isnull=True).count() == len(
         {(c.region_id, local_month(c.submitted_at)) for c in Case.objects.all()})
+
+
+def test_a_dashboard_is_computed_once_per_version_of_the_summaries(world, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kring.reports.refresh import state
+
+    def reads_summaries() -> bool:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/dashboard/").status_code == 200
+        return any("reports_casemonth" in q["sql"] for q in ctx.captured_queries)
+
+    refresh_all()
+    client = as_user(world.manager)
+    assert reads_summaries()
+    assert not reads_summaries()  # the same figures, from this process's memory
+    version = state()[0]
+    assert refresh().case_months == set() and state()[0] == version  # nothing changed: still valid
+    case_transition(case=world.case, name="withdraw", by=world.manager, reason="family moved")
+    refresh()
+    assert state()[0] != version
+    assert reads_summaries()
+
+
+def test_only_one_refresher_at_a_time(db):
+    from kring.reports.models import FigureState
+
+    FigureState.objects.update_or_create(pk=1, defaults={"lease_until": timezone.now() + timedelta(minutes=5)})
+    assert refresh() is None  # the worker is refreshing
+    FigureState.objects.filter(pk=1).update(lease_until=timezone.now() - timedelta(seconds=1))  # it was killed
+    assert refresh() is not None
+    assert FigureState.objects.get(pk=1).lease_until is None

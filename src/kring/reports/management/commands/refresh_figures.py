@@ -22,9 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        units = refresh(full=options["full"])
+        units = refresh(full=options["full"], wait=600)
         if units is None:
-            raise CommandError("Another refresh is running; try again when it is done.")
+            raise CommandError("Another refresh has been running for 10 minutes; try again when it is done.")
         self.stdout.write(f"{'full rebuild' if units.full else f'{units.marks} changes'}: "
                           f"{len(units.case_months)} case months, {len(units.offer_months)} offer months "
                           f"in {time.perf_counter() - started:.1f} s")
