@@ -197,6 +197,9 @@ class CaseListQuery(Schema):
     state: State | None = Field(None, description="Only cases in this state.")
     limit: int = Field(50, ge=1, le=100)
     offset: int = Field(0, ge=0)
+    after: str | None = Field(None, max_length=40, pattern=r"^\d{1,19}\.\d{1,19}$", description=(
+        "Continue after this position: the `next` of the page before. Unlike `offset`, it costs the "
+        "same on the thousandth page as on the first; `offset` is ignored with it."))
 
 
 class CasePageOut(Schema):
@@ -204,3 +207,4 @@ class CasePageOut(Schema):
     count: int = Field(description="All cases that match, over every page.")
     limit: int
     offset: int
+    next: str | None = Field(None, description="Pass as `after` for the next page; null on the last page.")
