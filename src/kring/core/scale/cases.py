@@ -263,6 +263,25 @@ class Member:
         return self.status in ("attended", "agreement")
 
 
+class _Case:
+    """What the steps of one case share while it is generated."""
+
+    def __init__(self, case_id: int, code: str, submitted: datetime) -> None:
+        self.id, self.code, self.submitted = case_id, code, submitted
+        self.referrer: Account | None = None
+        self.linked: Account | None = None
+        self.steps: list[tuple[str, datetime]] = []
+        self.events: list[tuple] = []
+        self.first: dict[str, datetime] = {}
+        self.state_changed = submitted
+        self.members: list[Member] = []
+        self.network: list[Member] = []
+        self.conditions: list[tuple[int, str, bool]] = []
+        self.versions: list[dict] = []
+        self.conference_id: int | None = None
+        self.starts: datetime | None = None
+
+
 class Generator:
     """Fills `tables` with the rows of cases; one instance per run."""
 
@@ -377,30 +396,82 @@ class Generator:
                 raise RuntimeError(f"{name}: more than {PER_CASE[name]} rows per case in chunk {index}")
 
     def case(self, submitted: datetime, code: str) -> None:
+        """One case, step by step; each step draws its random numbers in the same order every run."""
+        c = _Case(self.new_id("cases_case"), code, submitted)
+        self._request_basics(c)
+        self._family(c)
+        self._path(c)
+        self._timeline(c)
+        self._case_row(c)
+        self._offers(c)
+        c.log = log = _Log(self, c.id, submitted)
+        log.request(c.referrer)
+        if c.assigned_at is not None:
+            log.manager(self.pick(c.managers), submitted, c.assigned_at)
+        if c.coordinator is not None:
+            log.coordinator(c.coordinator, c.steps)
+        if c.professional is not None:
+            log.professional(c.professional, submitted, c.ended)
+        if c.contact_at is None:
+            return  # nobody has met the family yet: no circle
+        self._circle(c)
+        if c.schedule_at is not None:
+            self._invitations(c)
+        if c.prepare_at is not None:
+            self._checklist(c)
+        self._arrangements(c)
+        self._information_form(c)
+        c.came = [m for m in c.members if m.came]
+        c.came_network = [m for m in c.network if m.came]
+        if c.conference_id is not None:
+            self._conference(c)
+        if c.held_at is not None:
+            self._plan(c)
+        if c.accepted_at is not None:
+            self._followup(c)
+            main = c.main
+            if main[6] and main[5] and self.rng.random() < 0.3:
+                log.family(main[2], c.accepted_at, c.ended)
+                if self.rng.random() < 0.3:
+                    self.t["family_consent"].rows.append((
+                        self.new_id("family_familyconsent"), c.id, ConsentKind.CHECK_IN_SUMMARIES, None, None,
+                        self.rng.random() < 0.8, c.accepted_at + self.between(D, 20 * D), main[0], main[2]))
+        # The circle's rows, now that every status is known.
+        member_rows = self.t["member"].rows
+        coordinator_id = c.coordinator.id
+        for m in c.members:
+            member_rows.append((m.id, c.id, m.person_id, m.role, m.name, m.relation, m.side, m.kind, m.closeness,
+                                m.phone, m.email, m.language, m.interpreter, "", m.status, m.attendance,
+                                max(m.changed, m.created), coordinator_id if m.role == "network" else None,
+                                m.created, 1))
+        if c.network:
+            log.circle(c.coordinator, c.prepare_at, c.ended)
+
+    def _request_basics(self, c: _Case) -> None:
+        """Where, what and who asked: a professional with an account, another professional, or the family."""
         r = self.rng
-        now = self.now
-        cid = self.new_id("cases_case")
-        rows, cumulative = self.municipalities[code]
-        municipality = rows[bisect.bisect_right(cumulative, r.random() * cumulative[-1])]
-        situation = self.pick(self.situations)
-        background = situation.background or self.weighted(MIXES["city" if code in demo.BIG_REGIONS else "other"])
-        urgent = r.random() < situation.urgent
-        frame = self.pick(situation.frames)
-        trigger = self.pick(situation.triggers)
-        on = self.local_date(submitted)
-
-        # Who asked: a professional with an account, another professional, or the family.
-        referrer: Account | None = None
-        fitting = self.fitting.get((code, frame), [])
-        if trigger != TriggerMoment.OWN_INITIATIVE and fitting and r.random() < 0.5:
-            referrer = self.pick(fitting)
-        linked: Account | None = None
+        rows, cumulative = self.municipalities[c.code]
+        c.municipality = rows[bisect.bisect_right(cumulative, r.random() * cumulative[-1])]
+        situation = c.situation = self.pick(self.situations)
+        c.background = situation.background or self.weighted(
+            MIXES["city" if c.code in demo.BIG_REGIONS else "other"])
+        c.urgent = r.random() < situation.urgent
+        c.frame = self.pick(situation.frames)
+        c.trigger = self.pick(situation.triggers)
+        c.on = self.local_date(c.submitted)
+        fitting = self.fitting.get((c.code, c.frame), [])
+        if c.trigger != TriggerMoment.OWN_INITIATIVE and fitting and r.random() < 0.5:
+            c.referrer = self.pick(fitting)
         if fitting and r.random() < 0.25:
-            linked = self.pick(fitting)
-            if referrer is not None and linked.id == referrer.id:
-                linked = None
+            c.linked = self.pick(fitting)
+            if c.referrer is not None and c.linked.id == c.referrer.id:
+                c.linked = None
+        c.professional = c.referrer or c.linked
 
-        # The family.
+    def _family(self, c: _Case) -> None:
+        """Parents and children (`CasePerson`), the situation in words, other professionals involved."""
+        r = self.rng
+        situation, background, on = c.situation, c.background, c.on
         parents_kind = situation.parents
         if parents_kind == "any":
             parents_kind = self.weighted(PARENTS)
@@ -411,10 +482,10 @@ class Generator:
             if ages[-1] < 1:
                 break
             ages.append(max(ages[-1] - self.ri(1, 5), 0))
-        family_name = self.pick(demo.LAST[background])
+        family_name = c.family_name = self.pick(demo.LAST[background])
         mother_age = self.ri(*situation.mother_ages) if situation.mother_ages else oldest + self.ri(20, 36)
-        consent = r.random() < 0.7
-        persons = []  # (id, role, first, last, birth, phone, email, main)
+        consent = c.consent = r.random() < 0.7
+        persons = []  # [role, first name, last name, birth date]
         if parents_kind in ("m", "mf"):
             last = family_name if parents_kind == "m" or r.random() < 0.5 else self.pick(demo.LAST[background])
             persons.append(["parent", self.pick(demo.FIRST_F[background]), last,
@@ -426,7 +497,7 @@ class Generator:
         names = r.sample(demo.FIRST_CHILD[background], k=min(len(ages), len(demo.FIRST_CHILD[background])))
         for first, age in zip(names, ages, strict=False):
             persons.append(["child", first, child_last, on - timedelta(days=age * 365 + self.ri(5, 355))])
-        person_rows = []
+        person_rows = c.person_rows = []  # (id, role, name, birth, phone, email, is parent)
         for i, (role, first, last, birth) in enumerate(persons):
             pid = self.new_id("cases_caseperson")
             is_parent = role == "parent"
@@ -435,28 +506,30 @@ class Generator:
             email = self.email(first, last, pid) if (is_parent and r.random() < 0.75) or (
                 adult_child and r.random() < 0.4) else ""
             person_rows.append((pid, role, f"{first} {last}", birth, phone, email, is_parent))
-            self.t["person"].rows.append((pid, cid, role, f"{first} {last}", birth, phone, email, is_parent))
-        main = person_rows[0]
-        kind_name = persons[-len(names)][1] if names else main[2].split()[0]
-        text = situation.text.format(ouder=persons[0][1], kind=kind_name, leeftijd=oldest)
+            self.t["person"].rows.append((pid, c.id, role, f"{first} {last}", birth, phone, email, is_parent))
+        c.main = person_rows[0]
+        c.kind_name = persons[-len(names)][1] if names else c.main[2].split()[0]  # the oldest child
+        c.text = situation.text.format(ouder=persons[0][1], kind=c.kind_name, leeftijd=oldest)
 
-        professionals = []  # (id, user account or None, name, email)
+        c.professionals = []  # (id, account or None, name, email)
+        linked = c.linked
         if linked is not None:
             pid = self.new_id("cases_caseprofessional")
-            professionals.append((pid, linked, linked.name, linked.email))
-            self.t["professional"].rows.append((pid, cid, linked.id, linked.name, linked.organisation, linked.kind,
+            c.professionals.append((pid, linked, linked.name, linked.email))
+            self.t["professional"].rows.append((pid, c.id, linked.id, linked.name, linked.organisation, linked.kind,
                                                 linked.email, ""))
         for _ in range(self.pick((0, 1, 1, 2))):
             organisation, kind = self.pick(demo.INVOLVED)
             first, last = self.pick(demo.FIRST_F["Nederlands"]), self.pick(demo.LAST["Nederlands"])
             pid = self.new_id("cases_caseprofessional")
             email = self.email(first, last, pid) if r.random() < 0.6 else ""
-            professionals.append((pid, None, f"{first} {last}", email))
-            self.t["professional"].rows.append((pid, cid, None, f"{first} {last}",
-                                                organisation.format(m=municipality[1]), kind, email, ""))
-        account_professional = referrer or linked
+            c.professionals.append((pid, None, f"{first} {last}", email))
+            self.t["professional"].rows.append((pid, c.id, None, f"{first} {last}",
+                                                organisation.format(m=c.municipality[1]), kind, email, ""))
 
-        # The path and its moments, up to now.
+    def _path(self, c: _Case) -> None:
+        """Where the case is heading, and the moment of each step up to now (`c.steps`)."""
+        r = self.rng
         path = self.weighted(PATH_CHOICE)
         path = list(path) if path is not None else None
         if path is None:
@@ -475,8 +548,7 @@ class Generator:
                 path += ["start_follow_up", "close"] if r.random() < 0.85 else ["close"]
         if path[0] == "assign" and r.random() < 0.04:
             path.insert(1, "assign")  # reassigned before the first contact
-        steps: list[tuple[str, datetime]] = []
-        moment = submitted
+        moment = c.submitted
         previous = ""
         for name in path:
             if name == "close" and previous == "start_follow_up":
@@ -484,27 +556,29 @@ class Generator:
             elif name == "assign" and previous == "assign":
                 delay = self.between(6 * H, 40 * H)
             else:
-                delay = demo._delay(r, name, previous, urgent)
+                delay = demo._delay(r, name, previous, c.urgent)
             moment = self.office(moment + delay)
-            if moment > now:
+            if moment > self.now:
                 break
-            steps.append((name, moment))
+            c.steps.append((name, moment))
             previous = name
 
-        # The state machine, milestones and actors.
-        managers = self.staff.managers.get(code) or [self.staff.admin]
+    def _timeline(self, c: _Case) -> None:
+        """The events, as `case_assign` and `case_transition` write them; the state and milestones."""
+        c.managers = managers = self.staff.managers.get(c.code) or [self.staff.admin]
+        referrer = c.referrer
         state = State.REQUEST
         coordinator: Account | None = None
-        first: dict[str, datetime] = {}
-        state_changed = submitted
-        events = [(self.new_id("cases_caseevent"), cid, "submitted", "request", "request",
-                   referrer.id if referrer else None, Role.PROFESSIONAL if referrer else "public", submitted, "")]
-        actors: dict[str, Account] = {}
-        for name, moment in steps:
+        first = c.first
+        events = c.events
+        events.append((self.new_id("cases_caseevent"), c.id, "submitted", "request", "request",
+                       referrer.id if referrer else None, Role.PROFESSIONAL if referrer else "public", c.submitted,
+                       ""))
+        for name, moment in c.steps:
             first.setdefault(name, moment)
             if name == "assign":
                 month = min(int((moment - self.start).days / 30.44), self.months - 1)
-                pool = self.coordinators_by_month[code][max(month, 0)]
+                pool = self.coordinators_by_month[c.code][max(month, 0)]
                 previous_coordinator = coordinator
                 choice = self.pick(pool)
                 if previous_coordinator is not None and len(pool) > 1:
@@ -513,375 +587,363 @@ class Generator:
                 coordinator = choice
                 manager = self.pick(managers)
                 reason = f"Reassigned from {previous_coordinator.name}" if previous_coordinator else ""
-                events.append((self.new_id("cases_caseevent"), cid, "assign", state, state, manager.id,
+                events.append((self.new_id("cases_caseevent"), c.id, "assign", state, state, manager.id,
                                manager.role, moment, reason))
                 continue
-            role = demo._actor(r, name, referrer is not None, coordinator is not None)
+            role = demo._actor(self.rng, name, referrer is not None, coordinator is not None)
             actor = {"manager": self.pick(managers), "coordinator": coordinator,
                      "professional": referrer}.get(role) or coordinator or self.pick(managers)
-            actors[name] = actor
             key = f"close:{state}" if name == "close" else name
             reason = self.pick(demo.REASONS[key]) if key in demo.REASONS else ""
             target = _TARGET[name]
-            events.append((self.new_id("cases_caseevent"), cid, name, state, target, actor.id, actor.role,
+            events.append((self.new_id("cases_caseevent"), c.id, name, state, target, actor.id, actor.role,
                            moment, reason))
             state = target
-            state_changed = moment
+            c.state_changed = moment
         self.t["event"].rows.extend(events)
-        done = {name for name, _m in steps}
+        c.state = state
+        c.coordinator = coordinator
+        c.done = {name for name, _m in c.steps}
+        c.assigned_at = first.get("assign")
+        c.contact_at = first.get("first_contact")
+        c.prepare_at = first.get("start_preparing")
+        c.schedule_at = first.get("schedule")
+        c.held_at = first.get("hold")
+        c.accepted_at = first.get("accept_plan")
+        c.closed_at = first.get("close")
+        c.final = state in (State.CLOSED, State.WITHDRAWN, State.DECLINED, State.CANCELLED)
+        c.ended = c.state_changed if c.final else self.now  # the end of the case's active life, so far
 
-        assigned_at = first.get("assign")
-        contact_at = first.get("first_contact")
-        held_at = first.get("hold")
-        accepted_at = first.get("accept_plan")
-        closed_at = first.get("close")
-        final = state in (State.CLOSED, State.WITHDRAWN, State.DECLINED, State.CANCELLED)
-        ended = state_changed if final else now  # the end of the case's active life, so far
+    def _case_row(self, c: _Case) -> None:
+        """The case itself, with the requester, the family's wishes and `next_deadline_at`."""
+        r = self.rng
         deadline = None
-        if not final:
+        if not c.final:  # as Case.compute_next_deadline
             running = []
-            if assigned_at is None:
-                running.append(submitted + NORM_START)
-            if contact_at is None:
-                running.append(submitted + NORM_CONTACT)
-            if urgent and held_at is None:
-                running.append(submitted + NORM_URGENT_MEETING)
+            if c.assigned_at is None:
+                running.append(c.submitted + NORM_START)
+            if c.contact_at is None:
+                running.append(c.submitted + NORM_CONTACT)
+            if c.urgent and c.held_at is None:
+                running.append(c.submitted + NORM_URGENT_MEETING)
             deadline = min(running) if running else None
-
-        # The request's other fields.
+        referrer, background, main = c.referrer, c.background, c.main
         if referrer is not None:
             requester = (RequesterKind.PROFESSIONAL, referrer.name, referrer.email, "", referrer.organisation,
                          referrer.kind)
             channel = Channel.API if r.random() < 0.05 else Channel.PROFESSIONAL
-        elif frame in (LegalFrame.OTS, LegalFrame.RAAD_REPORT, LegalFrame.JR) or r.random() < 0.25:
-            organisation, kind = self.pick(demo.REFERRING_ORGANISATIONS.get(frame, demo.REFERRING_ORGANISATIONS[
+        elif c.frame in (LegalFrame.OTS, LegalFrame.RAAD_REPORT, LegalFrame.JR) or r.random() < 0.25:
+            organisation, kind = self.pick(demo.REFERRING_ORGANISATIONS.get(c.frame, demo.REFERRING_ORGANISATIONS[
                 LegalFrame.VOLUNTARY]))
             first_name, last_name = self.pick(demo.FIRST_M["Nederlands"]), self.pick(demo.LAST["Nederlands"])
             requester = (RequesterKind.PROFESSIONAL, f"{first_name} {last_name}",
-                         self.email(first_name, last_name, cid), "", organisation.format(m=municipality[1]), kind)
+                         self.email(first_name, last_name, c.id), "", organisation.format(m=c.municipality[1]),
+                         kind)
             channel = Channel.PUBLIC
         else:
             roll = r.random()
             if roll < 0.6:
-                requester = (RequesterKind.PARENT, main[2], main[5] or self.email(*main[2].split(" ", 1), cid),
+                requester = (RequesterKind.PARENT, main[2], main[5] or self.email(*main[2].split(" ", 1), c.id),
                              main[4], "", "")
             elif roll < 0.85:
                 first_name, last_name = self.pick(demo.FIRST_F[background]), self.pick(demo.LAST[background])
                 requester = (RequesterKind.FAMILY, f"{first_name} {last_name}",
-                             self.email(first_name, last_name, cid), self.phone() if consent else "", "", "")
+                             self.email(first_name, last_name, c.id), self.phone() if c.consent else "", "", "")
             else:
                 first_name, last_name = self.pick(demo.FIRST_F["Nederlands"]), self.pick(demo.LAST["Nederlands"])
                 requester = (RequesterKind.OTHER, f"{first_name} {last_name}",
-                             self.email(first_name, last_name, cid), "", "", "")
+                             self.email(first_name, last_name, c.id), "", "", "")
             channel = Channel.PUBLIC
+        situation = c.situation
         pref_language = situation.language or (demo.LANGUAGE_OF.get(background, "") if r.random() < 0.3 else "")
         pref_gender = situation.gender_wish or (self.pick("ffm") if r.random() < 0.2 else "")
         pref_culture = background if background != "Nederlands" and (situation.background or r.random() < 0.2) else ""
         self.t["case"].rows.append((
-            cid, reference(cid), state, self.regions[code], municipality[0], "urgent" if urgent else "normal",
-            frame, trigger, text, channel, *requester, referrer.id if referrer else None,
-            pref_gender, pref_language, situation.language_required and bool(pref_language), pref_culture,
+            c.id, reference(c.id), c.state, self.regions[c.code], c.municipality[0],
+            "urgent" if c.urgent else "normal", c.frame, c.trigger, c.text, channel, *requester,
+            referrer.id if referrer else None, pref_gender, pref_language,
+            situation.language_required and bool(pref_language), pref_culture,
             demo.RELIGION_OF.get(background, "") if r.random() < 0.1 else "",
             self.pick(demo.OTHER_WISHES) if r.random() < 0.1 else "",
-            consent, submitted if consent else None, coordinator.id if coordinator else None, submitted,
-            assigned_at, contact_at, held_at, accepted_at, closed_at, state_changed, deadline,
+            c.consent, c.submitted if c.consent else None, c.coordinator.id if c.coordinator else None, c.submitted,
+            c.assigned_at, c.contact_at, c.held_at, c.accepted_at, c.closed_at, c.state_changed, deadline,
         ))
 
-        # Offers of a family group plan, recorded by the referring professional.
-        if referrer is not None:
-            offered = on - timedelta(days=self.ri(0, 14))
-            exemption = "jr" if frame == LegalFrame.JR else ""
-            done_at = None
-            if r.random() < 0.15:
-                earlier = offered - timedelta(days=self.ri(30, 120))
-                again = earlier + timedelta(days=self.ri(20, 60))
-                done_at = self.at(offered, 11)
-                self.t["offer"].rows.append((
-                    self.new_id("reports_offer"), cid, trigger, earlier, "not_now",
-                    self.pick(("shame", "bad_timing", "too_busy", "nobody", "conflict")), exemption,
-                    min(again, offered), done_at, referrer.id, referrer.organisation, municipality[0],
-                    self.regions[code], self.at(earlier, 11)))
-            self.t["offer"].rows.append((
-                self.new_id("reports_offer"), cid, trigger, offered, "yes", "", exemption, None, None, referrer.id,
-                referrer.organisation, municipality[0], self.regions[code], min(self.at(offered, 11), submitted)))
-
-        log = _Log(self, cid, submitted)
-        log.request(referrer)
-        if assigned_at is not None:
-            log.manager(self.pick(managers), submitted, assigned_at)
-        if coordinator is not None:
-            log.coordinator(coordinator, steps)
-        if account_professional is not None:
-            log.professional(account_professional, submitted, ended)
-
-        # The circle: main persons and children once the coordinator has met the family; the network
-        # from the preparation on.
-        if contact_at is None:
+    def _offers(self, c: _Case) -> None:
+        """Offers of a family group plan, recorded by the referring professional (sometimes a "not now" first)."""
+        referrer = c.referrer
+        if referrer is None:
             return
-        seed_at = contact_at + self.between(10 * MINUTE, 3 * D)
-        members: list[Member] = []
-        for pid, _role, name, birth, phone, email, is_parent in person_rows:
+        offered = c.on - timedelta(days=self.ri(0, 14))
+        exemption = "jr" if c.frame == LegalFrame.JR else ""
+        if self.rng.random() < 0.15:
+            earlier = offered - timedelta(days=self.ri(30, 120))
+            again = earlier + timedelta(days=self.ri(20, 60))
+            self.t["offer"].rows.append((
+                self.new_id("reports_offer"), c.id, c.trigger, earlier, "not_now",
+                self.pick(("shame", "bad_timing", "too_busy", "nobody", "conflict")), exemption,
+                min(again, offered), self.at(offered, 11), referrer.id, referrer.organisation, c.municipality[0],
+                self.regions[c.code], self.at(earlier, 11)))
+        self.t["offer"].rows.append((
+            self.new_id("reports_offer"), c.id, c.trigger, offered, "yes", "", exemption, None, None, referrer.id,
+            referrer.organisation, c.municipality[0], self.regions[c.code], min(self.at(offered, 11), c.submitted)))
+
+    def _circle(self, c: _Case) -> None:
+        """Main persons and children once the coordinator has met the family; the network from the preparation on."""
+        r = self.rng
+        seed_at = c.contact_at + self.between(10 * MINUTE, 3 * D)
+        members = c.members
+        on = c.on
+        for pid, _role, name, birth, phone, email, is_parent in c.person_rows:
             members.append(Member(id=self.new_id("network_circlemember"), person_id=pid,
                                   role="main" if is_parent else "child", name=name, relation="", side="both",
                                   kind="family", closeness=1, phone=phone, email=email, created=seed_at,
                                   age=(on - birth).days // 365))
-        network: list[Member] = []
-        prepare_at = first.get("start_preparing")
-        schedule_at = first.get("schedule")
-        if prepare_at is not None:
-            size = len(members)
-            wanted = max(3 - size, 1, round(r.lognormvariate(math.log(7), 0.55)))
-            wanted = min(wanted, 30 - size)
-            language = demo.LANGUAGE_OF.get(background, "")
-            until = schedule_at or ended
-            for _ in range(wanted):
-                relation, side, kind, closeness = self.pick(texts.RELATIONS)
-                female = r.random() < 0.6
-                first_name = self.pick((demo.FIRST_F if female else demo.FIRST_M)[background])
-                last_name = family_name if kind == "family" and r.random() < 0.5 else self.pick(demo.LAST[background])
-                mid = self.new_id("network_circlemember")
-                has_email = r.random() < 0.6
-                member = Member(
-                    id=mid, person_id=None, role="network", name=f"{first_name} {last_name}", relation=relation,
-                    side=side, kind=kind, closeness=closeness,
-                    phone=self.phone() if r.random() < 0.55 else "",
-                    email=self.email(first_name, last_name, mid) if has_email else "",
-                    created=prepare_at + self.between(H, max(until - prepare_at, 2 * H)))
-                if language and r.random() < 0.25:
-                    member.language = language
-                    member.interpreter = r.random() < 0.3
-                network.append(member)
-            members += network
-            # Where the preparation got to.
-            if schedule_at is None:
-                for m in network:
-                    m.status = self.weighted(PREPARING_STATUS)
-        # The conference, invitations and who came.
-        conference_id = None
-        invitations = []
-        if schedule_at is not None:
-            conference_id = self.new_id("conferences_conference")
-            last_schedule = max(m for n, m in steps if n == "schedule")
-            if held_at is not None:
-                starts = held_at - self.between(3.5 * H, 5 * H)
-            else:
-                starts = self.office(last_schedule + demo._delay(r, "hold", "schedule", urgent)) - 4 * H
-            starts = starts.replace(minute=0 if starts.minute < 30 else 30, second=0)
-            invited_at = last_schedule + self.between(10 * MINUTE, 4 * H)
-            expires = self.end_of_day(self.local_date(starts), 1)
-            remind = self.at(self.local_date(starts) - D, 10)
-            responses = {}
-            for m in members:
-                if not m.reachable or (m.role == "child" and (m.age or 0) < 12) or r.random() < 0.1:
-                    continue
-                roll = r.random()
-                response = ("confirmed" if roll < 0.65 else "remote" if roll < 0.73 else
-                            "declined" if roll < 0.9 else "")
-                responded = invited_at + self.between(H, max(starts - invited_at, 2 * H) * 0.8)
-                if responded > now:
-                    response = ""
-                responses[m.id] = response
-                m.status = {"confirmed": "confirmed", "remote": "confirmed", "declined": "declined"}.get(
-                    response, "invited")
-                m.changed = responded if response else invited_at
-                invitations.append((self.new_id("conferences_invitation"), conference_id, m.id,
-                                    EMAIL if m.email else SMS, self.token(), invited_at, expires,
-                                    response, responded if response else None,
-                                    remind if remind < now and remind > invited_at else None, coordinator.id,
-                                    2 if "reschedule" in done else 1))
+        prepare_at = c.prepare_at
+        if prepare_at is None:
+            return
+        background = c.background
+        size = len(members)
+        wanted = max(3 - size, 1, round(r.lognormvariate(math.log(7), 0.55)))
+        wanted = min(wanted, 30 - size)
+        language = demo.LANGUAGE_OF.get(background, "")
+        until = c.schedule_at or c.ended
+        network = c.network
+        for _ in range(wanted):
+            relation, side, kind, closeness = self.pick(texts.RELATIONS)
+            female = r.random() < 0.6
+            first_name = self.pick((demo.FIRST_F if female else demo.FIRST_M)[background])
+            last_name = (c.family_name if kind == "family" and r.random() < 0.5
+                         else self.pick(demo.LAST[background]))
+            mid = self.new_id("network_circlemember")
+            has_email = r.random() < 0.6
+            member = Member(
+                id=mid, person_id=None, role="network", name=f"{first_name} {last_name}", relation=relation,
+                side=side, kind=kind, closeness=closeness,
+                phone=self.phone() if r.random() < 0.55 else "",
+                email=self.email(first_name, last_name, mid) if has_email else "",
+                created=prepare_at + self.between(H, max(until - prepare_at, 2 * H)))
+            if language and r.random() < 0.25:
+                member.language = language
+                member.interpreter = r.random() < 0.3
+            network.append(member)
+        members += network
+        if c.schedule_at is None:  # where the preparation got to
             for m in network:
-                if m.id not in responses and m.status == "identified":
-                    m.status = self.pick(("identified", "approached"))
-            if held_at is not None:
-                for m in members:
-                    response = responses.get(m.id)
-                    if m.role == "main":
-                        came = r.random() < 0.95
-                    elif m.role == "child":
-                        came = (m.age or 0) >= 10 and r.random() < 0.6
-                    elif response in ("confirmed", "remote"):
-                        came = r.random() < 0.92
-                    else:
-                        came = response is None and r.random() < 0.3
-                    if came:
-                        m.status = "attended"
-                        m.attendance = "remote" if response == "remote" else "in_person"
-                        m.changed = held_at
-            self.t["invitation"].rows.extend(invitations)
+                m.status = self.weighted(PREPARING_STATUS)
 
-        # The preparation checklist (the rows the conference page makes, then ticked off).
-        if prepare_at is not None:
-            until = schedule_at or ended
-            for code_ in PREP_CODES:
-                settled = schedule_at is not None or r.random() < 0.4
-                if settled:
-                    status = "done" if r.random() < 0.7 else "not_needed"
-                    self.t["prep"].rows.append((
-                        self.new_id("conferences_preparationitem"), cid, code_, status, self.pick(texts.PREP_NOTES),
-                        coordinator.id, prepare_at + self.between(H, max(until - prepare_at, 2 * H))))
-                else:
-                    self.t["prep"].rows.append((self.new_id("conferences_preparationitem"), cid, code_, "open", "",
-                                                None, prepare_at))
+    def _invitations(self, c: _Case) -> None:
+        """The conference is planned: invitations, the answers, and who came."""
+        r = self.rng
+        now = self.now
+        c.conference_id = self.new_id("conferences_conference")
+        last_schedule = max(m for n, m in c.steps if n == "schedule")
+        if c.held_at is not None:
+            starts = c.held_at - self.between(3.5 * H, 5 * H)
+        else:
+            starts = self.office(last_schedule + demo._delay(r, "hold", "schedule", c.urgent)) - 4 * H
+        starts = c.starts = starts.replace(minute=0 if starts.minute < 30 else 30, second=0)
+        invited_at = last_schedule + self.between(10 * MINUTE, 4 * H)
+        expires = self.end_of_day(self.local_date(starts), 1)
+        remind = self.at(self.local_date(starts) - D, 10)
+        reminded = remind if invited_at < remind < now else None
+        version = 2 if "reschedule" in c.done else 1
+        responses = {}
+        invitations = self.t["invitation"].rows
+        for m in c.members:
+            if not m.reachable or (m.role == "child" and (m.age or 0) < 12) or r.random() < 0.1:
+                continue
+            roll = r.random()
+            response = ("confirmed" if roll < 0.65 else "remote" if roll < 0.73 else
+                        "declined" if roll < 0.9 else "")
+            responded = invited_at + self.between(H, max(starts - invited_at, 2 * H) * 0.8)
+            if responded > now:
+                response = ""
+            responses[m.id] = response
+            m.status = {"confirmed": "confirmed", "remote": "confirmed", "declined": "declined"}.get(
+                response, "invited")
+            m.changed = responded if response else invited_at
+            invitations.append((self.new_id("conferences_invitation"), c.conference_id, m.id,
+                                EMAIL if m.email else SMS, self.token(), invited_at, expires,
+                                response, responded if response else None, reminded, c.coordinator.id, version))
+        for m in c.network:
+            if m.id not in responses and m.status == "identified":
+                m.status = self.pick(("identified", "approached"))
+        if c.held_at is None:
+            return
+        for m in c.members:
+            response = responses.get(m.id)
+            if m.role == "main":
+                came = r.random() < 0.95
+            elif m.role == "child":
+                came = (m.age or 0) >= 10 and r.random() < 0.6
+            elif response in ("confirmed", "remote"):
+                came = r.random() < 0.92
+            else:
+                came = response is None and r.random() < 0.3  # came along without an invitation
+            if came:
+                m.status = "attended"
+                m.attendance = "remote" if response == "remote" else "in_person"
+                m.changed = c.held_at
 
-        # Safety arrangements where the legal frame asks for them.
-        if network and frame in (LegalFrame.OTS, LegalFrame.RAAD_REPORT, LegalFrame.CRISIS) and r.random() < 0.4:
-            adults = [m for m in members if m.role == "main"]
-            a = self.pick(adults)
-            b = self.pick(network)
-            self.t["arrangement"].rows.append((
-                self.new_id("network_safetyarrangement"), cid, "must_not_meet", a.id, b.id, None, [],
-                self.pick(texts.ARRANGEMENT_NOTES), coordinator.id, prepare_at + H))
-            if len(network) > 1 and r.random() < 0.4:
-                c = self.pick([m for m in network if m.id != b.id])
-                self.t["arrangement"].rows.append((
-                    self.new_id("network_safetyarrangement"), cid, "some_parts_only", c.id, None, None, [1, 3],
-                    "", coordinator.id, prepare_at + 2 * H))
+    def _checklist(self, c: _Case) -> None:
+        """The preparation checklist: the rows the conference page makes, then ticked off."""
+        r = self.rng
+        prepare_at = c.prepare_at
+        until = c.schedule_at or c.ended
+        span = max(until - prepare_at, 2 * H)
+        rows = self.t["prep"].rows
+        for code in PREP_CODES:
+            if c.schedule_at is not None or r.random() < 0.4:
+                status = "done" if r.random() < 0.7 else "not_needed"
+                rows.append((self.new_id("conferences_preparationitem"), c.id, code, status,
+                             self.pick(texts.PREP_NOTES), c.coordinator.id, prepare_at + self.between(H, span)))
+            else:
+                rows.append((self.new_id("conferences_preparationitem"), c.id, code, "open", "", None, prepare_at))
 
-        # The information form, by the professional with an account.
-        conditions: list[tuple[int, str, bool]] = []  # of the current version
-        if account_professional is not None and prepare_at is not None and r.random() < 0.85:
-            form_id = self.new_id("plans_informationform")
-            versions = 2 if r.random() < 0.3 else 1
-            until = schedule_at or ended
-            chosen = r.sample(texts.CONDITIONS, k=self.ri(1, 4))
-            for number in range(1, versions + 1):
-                vid = self.new_id("plans_informationformversion")
-                created = prepare_at + self.between(H, max((until - prepare_at) * (number / (versions + 1)), 2 * H))
-                self.t["form_version"].rows.append((
-                    vid, form_id, number, self.pick(texts.CONCERNS).format(kind=kind_name),
-                    "De veiligheidsvoorwaarden hieronder.", self.pick(texts.HELP_AVAILABLE),
-                    account_professional.id, created))
-                conditions = []
-                for order, condition in enumerate(chosen[:number + 2], start=1):
-                    sid = self.new_id("plans_safetycondition")
-                    non_negotiable = order == 1 or r.random() < 0.6
-                    condition_text = condition.format(kind=kind_name)
-                    conditions.append((sid, condition_text, non_negotiable))
-                    self.t["condition"].rows.append((sid, vid, order, condition_text, non_negotiable))
-            self.t["form"].rows.append((form_id, cid, account_professional.id, held_at, versions))
+    def _arrangements(self, c: _Case) -> None:
+        """Safety arrangements where the legal frame asks for them."""
+        network = c.network
+        if not (network and c.frame in (LegalFrame.OTS, LegalFrame.RAAD_REPORT, LegalFrame.CRISIS)
+                and self.rng.random() < 0.4):
+            return
+        a = self.pick([m for m in c.members if m.role == "main"])
+        b = self.pick(network)
+        rows = self.t["arrangement"].rows
+        rows.append((self.new_id("network_safetyarrangement"), c.id, "must_not_meet", a.id, b.id, None, [],
+                     self.pick(texts.ARRANGEMENT_NOTES), c.coordinator.id, c.prepare_at + H))
+        if len(network) > 1 and self.rng.random() < 0.4:
+            other = self.pick([m for m in network if m.id != b.id])
+            rows.append((self.new_id("network_safetyarrangement"), c.id, "some_parts_only", other.id, None, None,
+                         [1, 3], "", c.coordinator.id, c.prepare_at + 2 * H))
 
-        # The conference row, with its parts and presences.
-        came = [m for m in members if m.came]
-        came_network = [m for m in network if m.came]
-        if conference_id is not None:
-            venue, address = self.pick(texts.VENUES)
-            parts = [None] * 6
-            chair = writer = None
-            if held_at is not None:
-                p1 = starts
-                parts = [p1, p1 + 45 * MINUTE, p1 + 50 * MINUTE, p1 + 160 * MINUTE, p1 + 170 * MINUTE,
-                         p1 + 205 * MINUTE]
-                in_part_two = [m for m in came]
-                if in_part_two:
-                    chair = self.pick(in_part_two).id
-                    writer = self.pick(in_part_two).id
-                for m in came:
-                    for part in (1, 2, 3):
-                        self.t["presence"].rows.append((self.new_id("conferences_presence"), conference_id, part,
-                                                        m.id, None, m.attendance == "remote"))
-                for pid, _account, _name, _email in professionals[:2]:
-                    for part in (1, 3):
-                        self.t["presence"].rows.append((self.new_id("conferences_presence"), conference_id, part,
-                                                        None, pid, False))
-            first_schedule = first["schedule"]
-            self.t["conference"].rows.append((
-                conference_id, cid, starts, starts + 4 * H if r.random() < 0.5 else None, venue, address,
-                "https://meet.example.org/" + self.token()[:10] if r.random() < 0.2 else "", "", *parts, chair,
-                writer, first_schedule, 2 if "reschedule" in done else 1, held_at))
-            log.conference(coordinator, first_schedule, held_at or min(now, starts))
+    def _information_form(self, c: _Case) -> None:
+        """The information form with its safety conditions, by the professional with an account."""
+        r = self.rng
+        professional, prepare_at = c.professional, c.prepare_at
+        if professional is None or prepare_at is None or r.random() >= 0.85:
+            return
+        form_id = self.new_id("plans_informationform")
+        versions = 2 if r.random() < 0.3 else 1
+        until = c.schedule_at or c.ended
+        chosen = r.sample(texts.CONDITIONS, k=self.ri(1, 4))
+        for number in range(1, versions + 1):
+            vid = self.new_id("plans_informationformversion")
+            created = prepare_at + self.between(H, max((until - prepare_at) * (number / (versions + 1)), 2 * H))
+            self.t["form_version"].rows.append((
+                vid, form_id, number, self.pick(texts.CONCERNS).format(kind=c.kind_name),
+                "De veiligheidsvoorwaarden hieronder.", self.pick(texts.HELP_AVAILABLE), professional.id, created))
+            c.conditions = []  # those of the current version count
+            for order, condition in enumerate(chosen[:number + 2], start=1):
+                sid = self.new_id("plans_safetycondition")
+                non_negotiable = order == 1 or r.random() < 0.6
+                condition_text = condition.format(kind=c.kind_name)
+                c.conditions.append((sid, condition_text, non_negotiable))
+                self.t["condition"].rows.append((sid, vid, order, condition_text, non_negotiable))
+        self.t["form"].rows.append((form_id, c.id, professional.id, c.held_at, versions))
 
-        # The plan: drafted at the conference, presented, decided; revised when not accepted.
-        versions: list[dict] = []
+    def _conference(self, c: _Case) -> None:
+        """The conference row, with its three parts and who was present in each."""
+        r = self.rng
+        starts, held_at = c.starts, c.held_at
+        venue, address = self.pick(texts.VENUES)
+        parts = [None] * 6
+        chair = writer = None
         if held_at is not None:
-            plan_id = self.new_id("plans_plan")
-            self.t["plan"].rows.append((plan_id, cid, "conference", starts + 2 * H))
-            pool = came_network or network or members
-            monitor = self.pick(pool)
-            convenor = monitor if r.random() < 0.2 or len(pool) == 1 else self.pick(
-                [m for m in pool if m.id != monitor.id])
-            evaluation_date = self.local_date(starts) + timedelta(weeks=self.ri(6, 12))
-            holders_pool = came or members
-            agreement_specs = []
-            for _ in range(self.ri(3, 6)):
-                who = self.pick(holders_pool)
-                what, when = self.pick(texts.AGREEMENTS)
-                starts_on = self.local_date(starts) if r.random() < 0.4 else None
-                ends_on = add_months(starts_on, self.ri(3, 6)) if starts_on and r.random() < 0.5 else None
-                condition = self.pick(conditions)[0] if conditions and r.random() < 0.4 else None
-                agreement_specs.append((who, what.format(kind=kind_name), when, starts_on, ends_on, condition))
-            for m in came:
-                if m.role == "network" and any(a[0] is m for a in agreement_specs) and r.random() < 0.7:
-                    m.status = "agreement"
-            copy = r.sample(pool, k=min(len(pool), self.ri(2, 4)))
-            copy_professionals = [p for p in professionals if r.random() < 0.5][:1]
-            content = {
-                "language": "" if r.random() < 0.9 else (demo.LANGUAGE_OF.get(background, "") or ""),
-                "concerns": self.pick(texts.CONCERNS).format(kind=kind_name),
-                "help": self.pick(texts.PROFESSIONAL_HELP).format(kind=kind_name),
-                "monitor": monitor, "convenor": convenor, "evaluation_date": evaluation_date,
-                "keep": self.pick(texts.KEEP_INFORMED), "not_kept": self.pick(texts.WHEN_NOT_KEPT),
-                "copy": copy, "copy_professionals": copy_professionals, "agreements": agreement_specs,
-                "answers": [(self.pick(conditions)[0] if conditions and r.random() < 0.6 else None,
-                             self.pick(texts.ANSWER_TEXTS).format(kind=kind_name)) for _ in range(self.ri(1, 2))],
-            }
-            presented = held_at + self.between(2 * MINUTE, 30 * MINUTE)
-            # Version 1, and a second after a revision.
-            v1_status = "draft"
-            v1_presented = v1_decided = None
-            reason = ""
-            if "reject_plan" in done or "accept_plan" in done or (presented <= now and r.random() < 0.7):
-                v1_status, v1_presented = "presented", min(presented, now)
-            if "reject_plan" in done:
-                v1_status, v1_decided = "not_accepted", first["reject_plan"]
-                reason = next(e[8] for e in events if e[2] == "reject_plan")
-            elif "accept_plan" in done:
-                v1_status, v1_decided = "accepted", first["accept_plan"]
-            versions.append(self._version(plan_id, 1, v1_status, content, coordinator, starts + 2.5 * H,
-                                          v1_presented, v1_decided, "", reason))
-            if "revise_plan" in done:
-                revised = first["revise_plan"]
-                status, presented2, decided2 = "draft", None, None
-                if "accept_plan" in done:
-                    status, presented2, decided2 = "accepted", first["accept_plan"] - 30 * MINUTE, first[
-                        "accept_plan"]
-                elif r.random() < 0.5:
-                    status, presented2 = "presented", revised + H
-                versions.append(self._version(plan_id, 2, status, content, coordinator, revised, presented2,
-                                              decided2, self.pick(texts.CHANGE_NOTES), ""))
-            # Condition tests by the professional, for every decided version.
-            if conditions and account_professional is not None:
-                for v in versions:
-                    if v["decided"] is None:
-                        continue
-                    failing = v["status"] == "not_accepted"
-                    for k, (sid, _text, non_negotiable) in enumerate(conditions):
-                        met = not (failing and non_negotiable and k == 0)
-                        self.t["test"].rows.append((
-                            self.new_id("plans_conditiontest"), v["id"], sid, met,
-                            "Staat duidelijk in de afspraken." if met else "Dit is niet geregeld in het plan.",
-                            account_professional.id, v["decided"] - 10 * MINUTE))
-            log.plan(coordinator, held_at, ended)
+            parts = [starts, starts + 45 * MINUTE, starts + 50 * MINUTE, starts + 160 * MINUTE,
+                     starts + 170 * MINUTE, starts + 205 * MINUTE]
+            if c.came:
+                chair = self.pick(c.came).id
+                writer = self.pick(c.came).id
+            presences = self.t["presence"].rows
+            for m in c.came:
+                remote = m.attendance == "remote"
+                for part in (1, 2, 3):
+                    presences.append((self.new_id("conferences_presence"), c.conference_id, part, m.id, None,
+                                      remote))
+            for pid, _account, _name, _email in c.professionals[:2]:
+                for part in (1, 3):  # never in part 2, the family's private time
+                    presences.append((self.new_id("conferences_presence"), c.conference_id, part, None, pid,
+                                      False))
+        first_schedule = c.first["schedule"]
+        self.t["conference"].rows.append((
+            c.conference_id, c.id, starts, starts + 4 * H if r.random() < 0.5 else None, venue, address,
+            "https://meet.example.org/" + self.token()[:10] if r.random() < 0.2 else "", "", *parts, chair,
+            writer, first_schedule, 2 if "reschedule" in c.done else 1, held_at))
+        c.log.conference(c.coordinator, first_schedule, held_at or min(self.now, starts))
 
-        # Follow-up: the schedule as followup_schedule_create makes it, and what became of it.
-        if accepted_at is not None:
-            self._followup(cid, versions, members, coordinator, account_professional, starts, accepted_at,
-                           (state_changed if final else None), first.get("start_follow_up"), kind_name, log)
-            if main[6] and main[5] and r.random() < 0.3:
-                log.family(main[2], accepted_at, ended)
-                if r.random() < 0.3:
-                    self.t["family_consent"].rows.append((
-                        self.new_id("family_familyconsent"), cid, ConsentKind.CHECK_IN_SUMMARIES, None, None,
-                        r.random() < 0.8, accepted_at + self.between(D, 20 * D), main[0], main[2]))
-
-        # The circle's rows, now that every status is known.
-        member_rows = self.t["member"].rows
-        for m in members:
-            member_rows.append((m.id, cid, m.person_id, m.role, m.name, m.relation, m.side, m.kind, m.closeness,
-                                m.phone, m.email, m.language, m.interpreter, "", m.status, m.attendance,
-                                max(m.changed, m.created), coordinator.id if m.role == "network" else None,
-                                m.created, 1))
-        if network:
-            log.circle(coordinator, prepare_at, ended)
+    def _plan(self, c: _Case) -> None:
+        """The plan: drafted at the conference, presented, decided; revised when not accepted."""
+        r = self.rng
+        done, first, kind_name, conditions = c.done, c.first, c.kind_name, c.conditions
+        plan_id = self.new_id("plans_plan")
+        self.t["plan"].rows.append((plan_id, c.id, "conference", c.starts + 2 * H))
+        pool = c.came_network or c.network or c.members
+        monitor = self.pick(pool)
+        convenor = monitor if r.random() < 0.2 or len(pool) == 1 else self.pick(
+            [m for m in pool if m.id != monitor.id])
+        evaluation_date = self.local_date(c.starts) + timedelta(weeks=self.ri(6, 12))
+        holders_pool = c.came or c.members
+        agreement_specs = []
+        for _ in range(self.ri(3, 6)):
+            who = self.pick(holders_pool)
+            what, when = self.pick(texts.AGREEMENTS)
+            starts_on = self.local_date(c.starts) if r.random() < 0.4 else None
+            ends_on = add_months(starts_on, self.ri(3, 6)) if starts_on and r.random() < 0.5 else None
+            condition = self.pick(conditions)[0] if conditions and r.random() < 0.4 else None
+            agreement_specs.append((who, what.format(kind=kind_name), when, starts_on, ends_on, condition))
+        for m in c.came:
+            if m.role == "network" and any(a[0] is m for a in agreement_specs) and r.random() < 0.7:
+                m.status = "agreement"
+        copy = r.sample(pool, k=min(len(pool), self.ri(2, 4)))
+        copy_professionals = [p for p in c.professionals if r.random() < 0.5][:1]
+        content = {
+            "language": "" if r.random() < 0.9 else (demo.LANGUAGE_OF.get(c.background, "") or ""),
+            "concerns": self.pick(texts.CONCERNS).format(kind=kind_name),
+            "help": self.pick(texts.PROFESSIONAL_HELP).format(kind=kind_name),
+            "monitor": monitor, "convenor": convenor, "evaluation_date": evaluation_date,
+            "keep": self.pick(texts.KEEP_INFORMED), "not_kept": self.pick(texts.WHEN_NOT_KEPT),
+            "copy": copy, "copy_professionals": copy_professionals, "agreements": agreement_specs,
+            "answers": [(self.pick(conditions)[0] if conditions and r.random() < 0.6 else None,
+                         self.pick(texts.ANSWER_TEXTS).format(kind=kind_name)) for _ in range(self.ri(1, 2))],
+        }
+        presented = c.held_at + self.between(2 * MINUTE, 30 * MINUTE)
+        # Version 1, and a second after a revision.
+        v1_status = "draft"
+        v1_presented = v1_decided = None
+        reason = ""
+        if "reject_plan" in done or "accept_plan" in done or (presented <= self.now and r.random() < 0.7):
+            v1_status, v1_presented = "presented", min(presented, self.now)
+        if "reject_plan" in done:
+            v1_status, v1_decided = "not_accepted", first["reject_plan"]
+            reason = next(e[8] for e in c.events if e[2] == "reject_plan")
+        elif "accept_plan" in done:
+            v1_status, v1_decided = "accepted", first["accept_plan"]
+        versions = c.versions
+        versions.append(self._version(plan_id, 1, v1_status, content, c.coordinator, c.starts + 2.5 * H,
+                                      v1_presented, v1_decided, "", reason))
+        if "revise_plan" in done:
+            revised = first["revise_plan"]
+            status, presented2, decided2 = "draft", None, None
+            if "accept_plan" in done:
+                status, presented2, decided2 = "accepted", first["accept_plan"] - 30 * MINUTE, first["accept_plan"]
+            elif r.random() < 0.5:
+                status, presented2 = "presented", revised + H
+            versions.append(self._version(plan_id, 2, status, content, c.coordinator, revised, presented2,
+                                          decided2, self.pick(texts.CHANGE_NOTES), ""))
+        # Condition tests by the professional, for every decided version.
+        if conditions and c.professional is not None:
+            for v in versions:
+                if v["decided"] is None:
+                    continue
+                failing = v["status"] == "not_accepted"
+                for k, (sid, _text, non_negotiable) in enumerate(conditions):
+                    met = not (failing and non_negotiable and k == 0)
+                    self.t["test"].rows.append((
+                        self.new_id("plans_conditiontest"), v["id"], sid, met,
+                        "Staat duidelijk in de afspraken." if met else "Dit is niet geregeld in het plan.",
+                        c.professional.id, v["decided"] - 10 * MINUTE))
+        c.log.plan(c.coordinator, c.held_at, c.ended)
 
     def _version(self, plan_id: int, number: int, status: str, content: dict, coordinator: Account,
                  created: datetime, presented: datetime | None, decided: datetime | None, change_note: str,
@@ -933,11 +995,15 @@ class Generator:
                     seconds=self.ri(1, 8)), attempts=1, via=via)
         return row
 
-    def _followup(self, cid: int, versions: list[dict], members: list[Member], coordinator: Account,
-                  professional: Account | None, starts: datetime, accepted_at: datetime,
-                  closed: datetime | None, follow_up_at: datetime | None, kind_name: str, log: _Log) -> None:
+    def _followup(self, c: _Case) -> None:
+        """The follow-up schedule as `followup_schedule_create` makes it, and what became of it by now:
+        reminders sent, cancelled or due, check-ins and their answers, an evaluation, outcomes, copies sent."""
         r = self.rng
         now = self.now
+        cid, versions, members, coordinator, professional = c.id, c.versions, c.members, c.coordinator, c.professional
+        starts, accepted_at, kind_name, log = c.starts, c.accepted_at, c.kind_name, c.log
+        closed = c.state_changed if c.final else None
+        follow_up_at = c.first.get("start_follow_up")
         version = next(v for v in versions if v["status"] == "accepted")
         content = version["content"]
         monitor, convenor = content["monitor"], content["convenor"]

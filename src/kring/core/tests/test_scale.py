@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.urls import reverse
@@ -50,7 +49,8 @@ def _scale_models() -> list[type[models.Model]]:
 
 
 def test_it_makes_the_promised_rows_spread_over_regions_years_and_states():
-    result = _generate(300)
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)  # a fixed moment: the same cases every run
+    result = _generate(300, now=now)
     assert Case.objects.count() == 300
     assert result.rows["cases_case"] == 300
     # Every table the generator promises has rows; the averages stay in the documented ranges.
@@ -66,7 +66,6 @@ def test_it_makes_the_promised_rows_spread_over_regions_years_and_states():
 
     assert Case.objects.values("region").distinct().count() == Region.objects.count() == 14
     years = {d.year for d in Case.objects.values_list("submitted_at", flat=True)}
-    now = timezone.now()
     assert len(years) >= 10 and min(years) <= now.year - 9
     # More requests in later years.
     old = Case.objects.filter(submitted_at__lt=now - timedelta(days=365 * 8)).count()
@@ -76,11 +75,12 @@ def test_it_makes_the_promised_rows_spread_over_regions_years_and_states():
     assert not Case.objects.filter(submitted_at__lt=now - timedelta(days=730)).exclude(
         state__in=FINAL_STATES).exists()
     assert Case.objects.filter(state=State.CLOSED).count() > 300 * 0.4
-    big = _generate(1500, append=True)
+    big = _generate(1500, append=True, now=now)
     assert big.rows["cases_case"] == 1500
     open_states = set(Case.objects.exclude(state__in=FINAL_STATES).values_list("state", flat=True))
     assert len(open_states) >= 5, open_states
-    assert Case.objects.in_inbox().exists()
+    # A norm clock runs for a week at most: only recent requests wait in the inbox.
+    assert not Case.objects.in_inbox().filter(submitted_at__lt=now - timedelta(days=8)).exists()
 
     # Circles of 3 to 30 people for the cases that got to the preparation.
     sizes = Counter(CircleMember.objects.filter(case__first_contact_at__isnull=False,
@@ -258,7 +258,9 @@ def test_the_same_seed_makes_the_same_cases():
     assert Counter(CaseEvent.objects.values_list("name", flat=True)) == events + events
 
 
-def test_no_chunk_outgrows_its_id_ranges():
-    """Each chunk has PER_CASE ids per case in every table; a case that needs more would collide."""
+def test_a_chunk_that_outgrows_its_id_ranges_stops_the_run(monkeypatch):
+    """Each chunk has PER_CASE ids per case in every table; more rows would collide with the next chunk."""
     assert set(PER_CASE) == {t.name for t in scale_tables().values()}
-    assert all(apps.get_model(m._meta.label) for m in _scale_models())
+    monkeypatch.setitem(PER_CASE, "cases_caseevent", 1)  # every case has more than one event
+    with pytest.raises(RuntimeError, match="cases_caseevent"):
+        _generate(5, chunk=5)
