@@ -50,8 +50,8 @@ class CapacityQuery(Schema):
                                         description="Hours from assignment to first contact; default: measured.")
 
 
-# The cells and tables are plain pydantic models: a country's figures are thousands of cells, and
-# ninja's `Schema` reads each field of each one through Django's template variable lookup.
+# The figures' answer is made of plain pydantic models: a country's figures are thousands of cells,
+# and ninja's `Schema` reads each field of each one through Django's template variable lookup.
 class CellOut(BaseModel):
     value: float | None = Field(description="The number (shares as 0..1); null when hidden or none.")
     display: str
@@ -66,14 +66,14 @@ class TableOut(BaseModel):
     note: str
 
 
-class ScopeOut(Schema):
+class ScopeOut(BaseModel):
     regions: list[str]
     municipality: str | None
     date_from: date
     date_to: date
 
 
-class FiguresOut(Schema):
+class FiguresOut(BaseModel):
     scope: ScopeOut
     min_families: int
     refreshed_at: datetime | None = Field(
@@ -131,14 +131,19 @@ def _cell(cell: Any) -> Any:
     return str(cell)
 
 
-def table_out(table: figures.Table) -> dict[str, Any]:
-    return {"slug": table.slug, "title": table.title, "columns": [str(c) for c in table.columns],
-            "rows": [[_cell(c) for c in row] for row in table.rows], "note": str(table.note)}
+def table_out(table: figures.Table) -> TableOut:
+    """Made (and checked) once per table: a computed dashboard is kept until its figures change,
+    and the answer passes the model itself, which pydantic does not check again."""
+    if "api" not in table.rendered:
+        table.rendered["api"] = TableOut.model_validate({
+            "slug": table.slug, "title": table.title, "columns": [str(c) for c in table.columns],
+            "rows": [[_cell(c) for c in row] for row in table.rows], "note": str(table.note)})
+    return table.rendered["api"]
 
 
 @router.get("/reports/figures", response={200: FiguresOut, **ERRORS}, operation_id="report_figures",
             summary="Dashboard figures (aggregates only)")
-def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, Any]:
+def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> FiguresOut:
     """Every dashboard table: requests per month, request to plan, lead times against the norms,
     the circle, evaluations, outcomes, workload and the offer-moment register."""
     refuse_other_roles(request, "figures")
@@ -166,10 +171,10 @@ def report_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[s
     tables = build(scope)
     log_access(request, action=Action.READ, object_type="report", object_id="figures",
                purpose="aggregate figures")
-    return {"scope": {"regions": [r.code for r in regions], "municipality": municipality.cbs_code
-                      if municipality else None, "date_from": date_from, "date_to": date_to},
-            "min_families": figures.MIN_FAMILIES, "refreshed_at": freshness(scope),
-            "tables": [table_out(t) for t in tables]}
+    return FiguresOut(
+        scope=ScopeOut(regions=[r.code for r in regions], municipality=municipality.cbs_code if municipality else None,
+                       date_from=date_from, date_to=date_to),
+        min_families=figures.MIN_FAMILIES, refreshed_at=freshness(scope), tables=[table_out(t) for t in tables])
 
 
 @router.get("/reports/capacity", response={200: CapacityOut, **ERRORS}, operation_id="report_capacity",

@@ -236,7 +236,8 @@ class Command(BaseCommand):
         secure = {"secure": True, "headers": {"X-Forwarded-Proto": "https"}} if settings.SECURE else {}
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         clients = {}
-        with override_settings(ALLOWED_HOSTS=hosts):
+        # The benchmark asks for the export far more often than the hourly limit allows a person.
+        with override_settings(ALLOWED_HOSTS=hosts, RATE_LIMITS={"export": (1_000_000, 3600)}):
             for user in (manager, policy):
                 clients[user.pk] = login(Client(), user)
             counter = _QueryCounter()
@@ -254,8 +255,10 @@ class Command(BaseCommand):
                                 forget_cached()
                             counter.count = 0
                             started = time.perf_counter()
-                            client.get(path, query, **secure)
+                            response = client.get(path, query, **secure)
                             times.append(time.perf_counter() - started)
+                            if response.status_code != 200:
+                                raise CommandError(f"{name}: status {response.status_code}")
                             queries.append(counter.count)
                         line += (f" {_ms(statistics.median(times)):>15} {_ms(percentile(times, 95)):>6} "
                                  f"{statistics.median(queries):>7.0f}  ")
