@@ -102,3 +102,14 @@ def test_the_state_is_shown_by_its_label(world):
         assert world.case.get_state_display() == "Request"
     world.case.state = "no-such-state"
     assert world.case.get_state_display() == "no-such-state"
+
+
+def test_postgresql_has_a_trigram_index_for_parts_of_references(db):
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL has trigram indexes; SQLite reads the region's cases")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'case_reference_trgm'")
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
