@@ -30,6 +30,8 @@ class Command(BaseCommand):
                             help="with --scale: add to a database that already holds cases")
         parser.add_argument("--no-analyze", action="store_true",
                             help="with --scale: skip updating the planner statistics at the end")
+        parser.add_argument("--workers", type=int, metavar="N",
+                            help="with --scale: processes that generate and write (default: one per core)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Demo accounts share a published password and second factor: never on a real site.
@@ -49,6 +51,6 @@ class Command(BaseCommand):
 
         try:
             generate(options["scale"], seed=options["seed"], append=options["append"], out=self.stdout,
-                     analyze=not options["no_analyze"])
+                     analyze=not options["no_analyze"], workers=options["workers"])
         except CasesExist as exc:
             raise CommandError(str(exc)) from exc
