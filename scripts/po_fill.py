@@ -22,7 +22,7 @@ def main(path: str) -> None:
     done = set()
     for i, block in enumerate(blocks):
         m = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
-        if not m or "msgid_plural" in block:
+        if not m or re.search(r"^msgid_plural", block, re.M):
             continue
         msgid = "".join(json.loads(x) for x in re.findall(r'".*"', m.group(1)))
         if msgid in table:
