@@ -170,7 +170,8 @@ def plan_detail(request, case_id: int):
         information_form_lock(case)
     relations = relation_of(request.user, case)
     plan = plan_of(case)
-    version = plan.current if plan else None
+    version = (plan.versions.select_related("monitor", "convenor", "created_by").order_by("-number").first()
+               if plan else None)
     if version is not None:
         _prefetch_for_display(version)
     conditions = current_conditions(case)
