@@ -152,7 +152,17 @@ def flushable_access_log(transactional_db) -> Iterator[None]:
     rows the views wrote. This fixture, at teardown, arranges that the next flush on
     this connection (the one that follows right after) drops the triggers, flushes and
     creates them again. The triggers stay in force during the test itself.
+
+    At setup it also puts back the regions and municipalities (a data migration) when
+    the flush after an earlier transactional test removed them: serialized_rollback
+    cannot restore them once Playwright's sync API has started an asyncio loop in this
+    thread, and which test ran before depends on how xdist splits the suite.
     """
+    from kring.regions.loading import load_regions
+    from kring.regions.models import Municipality, Region
+
+    if not Municipality.objects.exists():
+        load_regions(Region, Municipality)
     yield
     _lift_access_log_triggers_for_next_flush()
 
