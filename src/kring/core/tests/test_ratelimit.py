@@ -18,6 +18,7 @@ EXPORT = ("/dashboard/export/", {"date_from": "2025-01-01", "date_to": "2025-03-
 
 @pytest.fixture
 def tight(settings):
+    settings.RATE_LIMITS_ENABLED = True
     settings.RATE_LIMITS = {"export": (2, 600), "api": (3, 60)}
 
 
@@ -69,3 +70,9 @@ def test_hit_counts_in_fixed_windows(db):
     assert [ratelimit.hit("t", 2, 60, now=120.0) for _ in range(3)] == [0, 0, 60]
     assert ratelimit.hit("t", 2, 60, now=150.0) == 30
     assert ratelimit.hit("t", 2, 60, now=180.0) == 0
+
+
+def test_the_limits_are_on_in_the_real_settings():
+    import kring.settings as real
+
+    assert getattr(real, "RATE_LIMITS_ENABLED", True) is True
