@@ -68,3 +68,30 @@ def as_user(client):
         return login(client, user)
 
     return _as
+
+
+TRUNCATE_TRIGGER = "audit_accesslogentry_no_truncate"
+
+
+@pytest.fixture
+def _truncate_trigger_back_on(django_db_blocker):
+    """Set up before the database: its teardown runs after the test database was flushed."""
+    from django.db import connection
+
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE audit_accesslogentry ENABLE TRIGGER {TRUNCATE_TRIGGER}")
+
+
+@pytest.fixture
+def committed_db(_truncate_trigger_back_on, transactional_db, django_db_serialized_rollback):
+    """Real commits, so a second connection sees the data (PostgreSQL row-lock races).
+
+    Flushing the database afterwards TRUNCATEs the access log, which its trigger refuses:
+    switched off for that flush only.
+    """
+    from django.db import connection
+
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE audit_accesslogentry DISABLE TRIGGER {TRUNCATE_TRIGGER}")

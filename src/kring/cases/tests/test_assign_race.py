@@ -21,29 +21,10 @@ from kring.cases.models import Case, CaseEvent, State
 from kring.cases.services import TransitionRefused, case_assign
 from kring.testing import factories as f
 
-TRUNCATE_TRIGGER = "audit_accesslogentry_no_truncate"
-
-
-@pytest.fixture
-def _truncate_trigger_back_on(django_db_blocker):
-    """Set up before the database: its teardown runs after the test database was flushed."""
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE audit_accesslogentry ENABLE TRIGGER {TRUNCATE_TRIGGER}")
-
-
-@pytest.fixture
-def _committed_db(_truncate_trigger_back_on, transactional_db, django_db_serialized_rollback):
-    """Real commits, so a second connection sees the data. Flushing the database afterwards
-    TRUNCATEs the access log, which its trigger refuses: switched off for the flush only."""
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE audit_accesslogentry DISABLE TRIGGER {TRUNCATE_TRIGGER}")
-
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="row locks need PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE")
-def test_two_managers_cannot_both_take_the_last_free_place(_committed_db, world):
+def test_two_managers_cannot_both_take_the_last_free_place(committed_db, world):
     coordinator = world.coordinator
     CoordinatorProfile.objects.filter(user=coordinator).update(max_cases=2)
     busy = f.CaseFactory()
