@@ -21,8 +21,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 #: URL name → bucket. The API counts as one bucket by its path.
 LIMITED: dict[str, str] = {
@@ -101,9 +102,6 @@ class CostlyFunctionLimitMiddleware:
             return None
         minutes = max(1, -(-wait // 60))
         if bucket == "api":
-            from django.http import JsonResponse
-            from django.utils.translation import gettext as _
-
             response = JsonResponse({"detail": _("Too many requests. Try again in a minute.")}, status=429)
         else:
             response = render(request, "core/error.html", {"status": 429, "minutes": minutes}, status=429)
