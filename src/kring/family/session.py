@@ -18,9 +18,18 @@ from kring.audit.log import client_address
 from kring.audit.models import AccessLogEntry, Action, Outcome
 from kring.cases.models import Case, CasePerson, PersonRole
 
+from .models import SelfPlan
 from .signin import eligible
 
 SESSION_KEY = "kring_family"
+
+
+#: What a portal page reads of the signed-in person (the sign-in rules and the name) and of
+#: their case, in the one query of every portal request. Other fields load when read.
+PERSON_FIELDS = ("case_id", "role", "name", "birth_date", "is_main_person")
+CASE_FIELDS = ("reference", "state", "region_id", "municipality_id", "coordinator_id",
+               "phone_consent", "phone_consent_at")
+SELF_PLAN_FIELDS = ("case_id", "step", "finished_at")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,14 @@ class Family:
     @property
     def role(self) -> str:
         return "parent" if self.person.role == PersonRole.PARENT else "young_person"
+
+    @property
+    def self_plan(self) -> SelfPlan | None:
+        """The plan the family makes itself, if it makes one (read with the person by `current_family`)."""
+        try:
+            return self.case.self_plan
+        except SelfPlan.DoesNotExist:
+            return None
 
 
 def family_login(request, person_ids: list[int]) -> None:
@@ -71,13 +88,24 @@ def current_family(request) -> Family | None:
         family_logout(request)
         request.family_expired = True
         return None
-    person = CasePerson.objects.select_related("case", "case__region", "case__municipality").filter(
-        pk=state["person"]).first()
+    person = family_person(state["person"])
     if person is None or not eligible(person):
         family_logout(request)
         return None
     request.session[SESSION_KEY] = {**state, "last_seen": now}
     return Family(person=person, case=person.case)
+
+
+def family_person(person_id: int) -> CasePerson | None:
+    """The person with the fields a portal page needs, their case and its self-made plan, in one query."""
+    person = (
+        CasePerson.objects.select_related("case", "case__self_plan")
+        .only(*PERSON_FIELDS, *(f"case__{name}" for name in CASE_FIELDS),
+              *(f"case__self_plan__{name}" for name in SELF_PLAN_FIELDS))
+        .filter(pk=person_id)
+        .order_by()[:1]  # the key finds one row: no ORDER BY to compile, as `first()` would add
+    )
+    return next(iter(person), None)
 
 
 def family_view(view):

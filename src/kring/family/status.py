@@ -54,25 +54,31 @@ class KeyDate:
 
 
 def key_dates(case: Case) -> list[KeyDate]:
-    """The dates that matter to the family: the meeting, the evaluation, the outcome moments."""
-    from kring.conferences.services import conference_current
+    """The dates that matter to the family: the meeting, the evaluation, the outcome moments.
+
+    Only the dates are read (no whole conferences, plans or outcomes): the meeting of the
+    latest conference (`conference_current`), the evaluation date of the current plan version
+    (`current_version`), the evaluations held and the outcome moments.
+    """
+    from kring.conferences.models import Conference
     from kring.followup.models import Evaluation, Outcome
-    from kring.plans.services import current_version
+    from kring.plans.models import PlanVersion
 
     now = timezone.now()
     today = timezone.localdate()
     out: list[KeyDate] = []
-    conference = conference_current(case)
-    if conference is not None:
-        out.append(KeyDate(_("Meeting of your circle"), timezone.localtime(conference.starts_at),
-                           conference.starts_at < now))
-    version = current_version(case)
-    if version is not None and version.evaluation_date:
-        out.append(KeyDate(_("Evaluation of the plan"), version.evaluation_date, version.evaluation_date < today))
-    for evaluation in Evaluation.objects.filter(case=case):
-        out.append(KeyDate(_("Evaluation held"), evaluation.held_on, True))
-    for outcome in Outcome.objects.filter(case=case):
-        out.append(KeyDate(_("We ask how the plan is going (%(months)s months)") % {"months": outcome.months},
-                           outcome.due_on, outcome.due_on < today))
+    starts_at = (Conference.objects.filter(case=case).order_by("-created_at", "-pk")
+                 .values_list("starts_at", flat=True).first())
+    if starts_at is not None:
+        out.append(KeyDate(_("Meeting of your circle"), timezone.localtime(starts_at), starts_at < now))
+    evaluation_date = (PlanVersion.objects.filter(plan__case=case).order_by("-number")
+                       .values_list("evaluation_date", flat=True).first())
+    if evaluation_date:
+        out.append(KeyDate(_("Evaluation of the plan"), evaluation_date, evaluation_date < today))
+    for held_on in Evaluation.objects.filter(case=case).values_list("held_on", flat=True):
+        out.append(KeyDate(_("Evaluation held"), held_on, True))
+    for months, due_on in Outcome.objects.filter(case=case).values_list("months", "due_on"):
+        out.append(KeyDate(_("We ask how the plan is going (%(months)s months)") % {"months": months},
+                           due_on, due_on < today))
     return sorted(out, key=lambda d: d.when if isinstance(d.when, date) and not isinstance(d.when, datetime)
                   else d.when.date())

@@ -7,8 +7,9 @@ member opens is written to their case's access log under their own name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -17,14 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kring.audit.log import client_address
-from kring.audit.models import AccessLogEntry, Action
+from kring.audit.models import AccessLogEntry, Action, Outcome
+from kring.audit.purposes import PurposeText, purpose_display
 from kring.cases.models import CaseProfessional
 from kring.core import links
 from kring.followup import services as followup_services
 from kring.network.ecomap import circle_data, render_ecomap
-from kring.network.models import CircleMember, MemberRole
+from kring.network.models import CircleMember, MemberRole, MemberStatus, Side
 from kring.plans.document import pdf_filename, render_plan_pdf
-from kring.plans.models import Plan
+from kring.plans.models import Agreement, Plan, PlanVersion
 from kring.plans.services import reader_language
 from kring.regions.models import Municipality
 
@@ -173,14 +175,12 @@ def sign_out(request):
 
 
 def _context(family: Family, **extra):
-    self_plan = SelfPlan.objects.filter(case=family.case).first()
-    return {"family": family, "case": family.case, "self_plan": self_plan, **extra}
+    return {"family": family, "case": family.case, "self_plan": family.self_plan, **extra}
 
 
 @family_view
 def home(request, family: Family):
-    self_plan = SelfPlan.objects.filter(case=family.case).first()
-    now_text, next_text = where_we_are(family.case, self_made=self_plan is not None)
+    now_text, next_text = where_we_are(family.case, self_made=family.self_plan is not None)
     log_family(request, family, purpose="family portal: where the case stands")
     return render(request, "family/home.html", _context(
         family, now_text=now_text, next_text=next_text, dates=key_dates(family.case)))
@@ -193,37 +193,56 @@ def circle(request, family: Family):
     # concern a person the family must be protected from.
     ecomap = render_ecomap(case=family.case, members=members, arrangements=[])
     log_family(request, family, purpose="family portal: the circle")
+    sides, statuses = dict(Side.choices), dict(MemberStatus.choices)
+    rows = [{"name": m.name, "relation": m.relation, "side": sides.get(m.side, m.side),
+             "status": statuses.get(m.status, m.status)} for m in members]
     return render(request, "family/circle.html", _context(
-        family, members=members, ecomap=mark_safe(ecomap)))  # noqa: S308 (built with escape())
+        family, members=rows, ecomap=mark_safe(ecomap)))  # noqa: S308 (built with escape())
 
 
-def _version(family: Family, number: str | None):
-    plan = Plan.objects.filter(case=family.case).first()
-    if plan is None:
-        return None, None
-    if number and number.isdigit():
-        version = plan.versions.filter(number=int(number)).first()
-        if version is None:
-            raise Http404
-        return plan, version
-    return plan, plan.current
+#: What the plan page shows of a version: the chosen one in full, the others in the list of versions.
+PLAN_PAGE_FIELDS = ("plan_id", "number", "status", "created_at", "change_note", "concerns_answered",
+                    "evaluation_date", "keep_informed", "when_not_kept", "professional_help", "monitor__name")
+
+
+def _wanted_number(number: str | None) -> int | None:
+    return int(number) if number and number.isdigit() else None
+
+
+def _no_such_version(family: Family) -> None:
+    """A version number the plan does not have is 404 when the case has a plan (even one without versions)."""
+    if Plan.objects.filter(case=family.case).exists():
+        raise Http404
 
 
 @family_view
 def plan(request, family: Family):
-    plan_obj, version = _version(family, request.GET.get("versie"))
-    versions = list(plan_obj.versions.order_by("-number")) if plan_obj else []
-    agreements = list(version.agreements.select_related("who")) if version else []
+    """The current version (or the one asked for), and every version, from one query of the versions."""
+    versions = list(PlanVersion.objects.filter(plan__case=family.case).select_related("monitor")
+                    .only(*PLAN_PAGE_FIELDS).order_by("-number"))
+    number = _wanted_number(request.GET.get("versie"))
+    if number is None:
+        version = versions[0] if versions else None
+    else:
+        version = next((v for v in versions if v.number == number), None)
+        if version is None:
+            _no_such_version(family)
+    agreements = (list(Agreement.objects.filter(version=version).select_related("who")
+                       .only("version_id", "order", "what", "when", "who__name")) if version else [])
     log_family(request, family, purpose=f"family portal: plan version {version.number}" if version
                else "family portal: plan (none yet)")
     return render(request, "family/plan.html", _context(
         family, version=version, versions=versions, agreements=agreements,
-        copy_names=[m.name for m in version.copy_recipients.order_by("name")] if version else []))
+        answer_texts=list(version.answers.values_list("text", flat=True)) if version else [],
+        copy_names=list(version.copy_recipients.order_by("name").values_list("name", flat=True))
+        if version else []))
 
 
 @family_view
 def plan_pdf(request, family: Family):
-    _plan, version = _version(family, request.GET.get("versie"))
+    versions = PlanVersion.objects.filter(plan__case=family.case).select_related("plan")
+    number = _wanted_number(request.GET.get("versie"))
+    version = (versions.filter(number=number) if number is not None else versions.order_by("-number")).first()
     if version is None:
         raise Http404
     language = reader_language(translation.get_language())
@@ -267,13 +286,72 @@ def consent(request, family: Family):
         family, rows=consent_overview(family.case), history=history, kinds=ConsentKind))
 
 
+LOG_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """A page of the access log without counting the whole log (it grows with every page view).
+
+    It answers what the pager asks (newer/older pages); only a page number past the end or
+    below 1 needs the count, to show the last page as `Paginator.get_page` does.
+    """
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _log_rows(entries, number: int) -> list[tuple]:
+    start = (number - 1) * LOG_PAGE_SIZE
+    return list(entries[start:start + LOG_PAGE_SIZE + 1])
+
+
+def log_page(entries, requested: str | None) -> tuple[LogPage, list[tuple]]:
+    """The rows of page `requested` (as `Paginator(entries, 50).get_page(requested)` would pick it)."""
+    try:
+        number = int(requested) if requested is not None else 1
+    except ValueError:
+        number = 1
+    rows = _log_rows(entries, number) if number >= 1 else []
+    if not rows and number != 1:  # out of range: the last page, as the paginator shows it
+        number = max(1, -(-entries.count() // LOG_PAGE_SIZE))
+        rows = _log_rows(entries, number)
+    return LogPage(number=number, has_next=len(rows) > LOG_PAGE_SIZE), rows[:LOG_PAGE_SIZE]
+
+
 @family_view
 def access_log(request, family: Family):
     """Who looked at the family's file: only rows of their own case."""
     log_family(request, family, purpose="family portal: who looked at my file")
-    entries = AccessLogEntry.objects.filter(case_id=family.case.pk).order_by("-at", "-id")
-    page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
-    rows = [{"entry": e, "role": e.role_label} for e in page]
+    entries = (AccessLogEntry.objects.filter(case_id=family.case.pk).order_by("-at", "-id")
+               .values_list("at", "user_label", "role", "on_behalf_of", "action", "outcome", "purpose"))
+    page, found = log_page(entries, request.GET.get("pagina"))
+    actions = dict(Action.choices)
+    roles: dict[str, str] = {}
+    purposes: dict[str, PurposeText] = {}
+    rows = []
+    for at, user_label, role, on_behalf_of, action, outcome, purpose in found:
+        if role not in roles:
+            roles[role] = AccessLogEntry(role=role).role_label
+        if purpose not in purposes:
+            purposes[purpose] = purpose_display(purpose)
+        rows.append({"at": at, "user_label": user_label, "role": roles[role], "on_behalf_of": on_behalf_of,
+                     "action": actions.get(action, action), "denied": outcome == Outcome.DENIED,
+                     "purpose": purposes[purpose]})
     return render(request, "family/access_log.html", _context(family, page=page, rows=rows))
 
 
@@ -421,6 +499,7 @@ def member(request, token: str):
     return render(request, "family/member.html", {
         "person": person, "version": version, "agreements": agreements, "sees_plan": sees_plan,
         "all_agreements": list(version.agreements.select_related("who")) if sees_plan else [],
+        "answer_texts": list(version.answers.values_list("text", flat=True)) if sees_plan else [],
         "may_check_in": followup_services.may_check_in(person)})
 
 
