@@ -115,3 +115,32 @@ def test_only_the_regional_manager_sees_the_log_and_it_shows_who_looked(world, a
     html = client.get(f"/cases/{world.case.pk}/log/").content.decode()
     assert world.professional.display_name in html
     assert as_user(world.professional).get(f"/cases/{world.case.pk}/log/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_append_entry_writes_what_the_model_reads_back(world):
+    """The log's own INSERT (not the ORM's save) stores every value as the model would."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from kring.audit.log import append_entry
+
+    at = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    event = uuid.uuid4()
+    returned = append_entry(
+        event_id=event, at=at, action="read", outcome="denied", user=world.coordinator,
+        user_label="Ann Coördinator", role="coordinator", on_behalf_of="Eigen Kracht Centrale",
+        client_address="2001:db8::1", object_type="case", object_id="42", case_id=42,
+        purpose="circle of the case",
+    )
+    assert returned == event
+    row = AccessLogEntry.objects.get(event_id=event)
+    assert (row.at, row.action, row.outcome, row.user_id, row.user_label, row.role, row.on_behalf_of,
+            row.client_address, row.object_type, row.object_id, row.case_id, row.purpose) == (
+        at, "read", "denied", world.coordinator.pk, "Ann Coördinator", "coordinator",
+        "Eigen Kracht Centrale", "2001:db8::1", "case", "42", 42, "circle of the case")
+    anonymous = append_entry(action="read", outcome="success", user=None, user_label="anonymous",
+                             role="anonymous", on_behalf_of="self", client_address=None,
+                             object_type="case", object_id="-", case_id=None, purpose="x")
+    row = AccessLogEntry.objects.get(event_id=anonymous)
+    assert row.user_id is None and row.client_address is None and row.at is not None
