@@ -1,4 +1,7 @@
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .lifecycle import TRANSITIONS
@@ -23,3 +26,28 @@ class CaseFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("All states")), *State.choices]
+
+
+FIELD_TEMPLATE = "includes/field.html"
+
+#: `includes/field.html` of a filter field, by (language, field, value): see `filter_field_html`.
+_FILTER_FIELD_HTML: dict[tuple[str | None, str, str | None], SafeString] = {}
+
+
+def filter_field_html(form: CaseFilterForm, name: str) -> SafeString:
+    """One field of the case filter as `includes/field.html` writes it.
+
+    Without errors the HTML depends only on the language and the field's value. The state's
+    valid values are a fixed set and an empty search box is one value, so those are rendered
+    once per language and kept: they hold nothing of the user or the request. A search that
+    was typed in, or a field with errors, is rendered each time.
+    """
+    field = form[name]
+    value = field.value()
+    if field.errors or (name == "q" and value):
+        return render_to_string(FIELD_TEMPLATE, {"field": field})
+    key = (get_language(), name, value)
+    html = _FILTER_FIELD_HTML.get(key)
+    if html is None:
+        html = _FILTER_FIELD_HTML[key] = render_to_string(FIELD_TEMPLATE, {"field": field})
+    return html

@@ -16,6 +16,8 @@ from django.db.models.functions import Lower, Replace, Right
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kring.accounts.models import ProfessionalKind, Role, User
@@ -245,19 +247,8 @@ class Case(models.Model):
 
     def clocks(self, now=None) -> list[NormClock]:
         """The norm clocks of this case, running or stopped."""
-        now = now or timezone.now()
-        clocks = [
-            NormClock("start", _("Coordinator within 24 hours"), self.submitted_at + NORM_START,
-                      self.assigned_at, now, self.is_final),
-            NormClock("contact", _("Family contacted within 2 days"), self.submitted_at + NORM_CONTACT,
-                      self.first_contact_at, now, self.is_final),
-        ]
-        if self.is_urgent:
-            clocks.append(
-                NormClock("urgent", _("Urgent: circle together within 1 week"),
-                          self.submitted_at + NORM_URGENT_MEETING, self.held_at, now, self.is_final)
-            )
-        return clocks
+        return norm_clocks(self.submitted_at, self.assigned_at, self.first_contact_at, self.held_at,
+                           state=self.state, urgency=self.urgency, now=now)
 
     def compute_next_deadline(self):
         if self.is_final:
@@ -268,6 +259,24 @@ class Case(models.Model):
     def refresh_deadline(self) -> None:
         """Recompute `next_deadline_at`; the caller saves it."""
         self.next_deadline_at = self.compute_next_deadline()
+
+
+def norm_clocks(submitted_at, assigned_at, first_contact_at, held_at, *, state: str, urgency: str,
+                now=None) -> list[NormClock]:
+    """The norm clocks of a case from its milestones (`Case.clocks`; lists pass the values of a row)."""
+    now = now or timezone.now()
+    final = state in FINAL_STATES
+    clocks = [
+        NormClock("start", _("Coordinator within 24 hours"), submitted_at + NORM_START, assigned_at, now, final),
+        NormClock("contact", _("Family contacted within 2 days"), submitted_at + NORM_CONTACT,
+                  first_contact_at, now, final),
+    ]
+    if urgency == Urgency.URGENT:
+        clocks.append(
+            NormClock("urgent", _("Urgent: circle together within 1 week"),
+                      submitted_at + NORM_URGENT_MEETING, held_at, now, final)
+        )
+    return clocks
 
 
 class NormClock:
@@ -285,7 +294,7 @@ class NormClock:
     def running(self) -> bool:
         return self.stopped_at is None and not self.abandoned
 
-    @property
+    @cached_property
     def status(self) -> str:
         if self.abandoned:
             return "abandoned"
@@ -310,6 +319,28 @@ class NormClock:
             "running": _("running"),
             "abandoned": _("stopped"),
         }[self.status]
+
+    @property
+    def text(self) -> str:
+        """'5 hours left', '2 days overdue', 'met' (in the active language)."""
+        if self.status == "running":
+            return gettext("%(span)s left") % {"span": _span(self.time_left)}
+        if self.status == "overdue":
+            return gettext("%(span)s overdue") % {"span": _span(self.time_left)}
+        if self.status == "late":
+            return gettext("met, %(span)s late") % {"span": _span(self.stopped_at - self.deadline)}
+        return str(self.status_label)
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes >= 48 * 60:
+        days = minutes // (24 * 60)
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if minutes >= 60:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 #: What people type between the digits of a phone number.

@@ -18,10 +18,11 @@ from kring.conferences.services import preparation_progress
 from kring.matching.ranking import rank_coordinators
 
 from .access import get_case_for
-from .forms import AssignForm, CaseFilterForm, StepForm
+from .forms import AssignForm, CaseFilterForm, StepForm, filter_field_html
 from .lifecycle import available_transitions
 from .models import Case, State, coordinator_wishes
 from .paging import keyset_page
+from .rows import INBOX_FIELDS, LIST_FIELDS, case_rows, inbox_rows
 from .rules import can
 from .services import case_assign, case_transition
 
@@ -39,32 +40,38 @@ def inbox(request):
     _require_role(request.user, Role.REGIONAL_MANAGER)
     cases = (
         Case.objects.visible_to(request.user).in_inbox()
-        .select_related("region", "municipality", "coordinator")
         .order_by("-urgency", "next_deadline_at", "pk")
+        .values_list(*INBOX_FIELDS, named=True)
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = inbox_rows(page.object_list, timezone.now())
     log_access(request, action=Action.SEARCH, object_type="inbox", object_id="-",
                purpose="inbox of open requests")
-    return render(request, "cases/inbox.html", {"page": page, "now": timezone.now()})
+    return render(request, "cases/inbox.html", {"page": page})
 
 
 @login_required
 def case_list(request):
     _require_role(request.user, Role.REGIONAL_MANAGER, Role.COORDINATOR, Role.PROFESSIONAL)
     form = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).select_related("region", "municipality", "coordinator")
+    cases = Case.objects.visible_to(request.user)
     if form.is_valid():
         if form.cleaned_data["q"]:
             cases = cases.matching_reference(form.cleaned_data["q"])
         if form.cleaned_data["state"]:
             cases = cases.filter(state=form.cleaned_data["state"])
     # Keyset pages (newer / older), no COUNT or OFFSET: a region holds a hundred thousand cases.
-    page = keyset_page(cases, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
+    page = keyset_page(cases.values_list(*LIST_FIELDS, named=True), after=request.GET.get("after"),
+                       before=request.GET.get("before"), size=PAGE_SIZE)
+    page.items = case_rows(page.items)
     log_access(request, action=Action.SEARCH, object_type="case", object_id="-", purpose="case list")
     filters = request.GET.copy()
     for key in ("after", "before", "page"):
         filters.pop(key, None)
-    return render(request, "cases/case_list.html", {"page": page, "form": form, "filters": filters.urlencode()})
+    return render(request, "cases/case_list.html", {
+        "page": page, "form": form, "filters": filters.urlencode(),
+        "q_field": filter_field_html(form, "q"), "state_field": filter_field_html(form, "state"),
+    })
 
 
 @login_required
