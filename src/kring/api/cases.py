@@ -29,7 +29,7 @@ from kring.audit.models import Action, Outcome
 from kring.cases.access import get_case_for
 from kring.cases.forms import StepForm
 from kring.cases.lifecycle import available_transitions
-from kring.cases.models import Case, State
+from kring.cases.models import STATE_LABELS, Case, State
 from kring.cases.paging import cursor_of, keyset_page
 from kring.cases.services import case_assign, case_transition
 from kring.matching.ranking import rank_coordinators
@@ -67,6 +67,39 @@ def refuse_other_roles(request: HttpRequest, *, action: str, object_id: Any = "-
 
 def _user_ref(user: User | None) -> dict[str, Any] | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
+
+
+#: The columns of a case list row (`summary_rows`): no model instances for a list.
+SUMMARY_COLUMNS = ("pk", "reference", "state", "urgency", "submitted_at", "next_deadline_at", "region__name",
+                   "municipality__name", "coordinator_id", "coordinator__first_name", "coordinator__last_name",
+                   "coordinator__username")
+
+
+def summary_rows(rows: list) -> list[dict[str, Any]]:
+    """`case_summary` of each row of `SUMMARY_COLUMNS` (named values), each coordinator's name made once."""
+    coordinators: dict[int, dict[str, Any]] = {}
+    out = []
+    for row in rows:
+        coordinator = None
+        if row.coordinator_id is not None:
+            coordinator = coordinators.get(row.coordinator_id)
+            if coordinator is None:
+                user = User(pk=row.coordinator_id, first_name=row.coordinator__first_name,
+                            last_name=row.coordinator__last_name, username=row.coordinator__username)
+                coordinator = coordinators[row.coordinator_id] = _user_ref(user)
+        out.append({
+            "id": row.pk,
+            "reference": row.reference,
+            "state": row.state,
+            "state_label": str(STATE_LABELS.get(row.state, row.state)),
+            "urgency": row.urgency,
+            "region": row.region__name,
+            "municipality": row.municipality__name,
+            "submitted_at": row.submitted_at,
+            "next_deadline_at": row.next_deadline_at,
+            "coordinator": coordinator,
+        })
+    return out
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -113,23 +146,15 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
         "persons": [
             {"id": p.pk, "role": p.role, "name": p.name, "birth_date": p.birth_date,
              "age": p.age_on(today), "phone": p.phone, "is_main_person": p.is_main_person}
-            for p in case.persons.all()
+            for p in case.persons.only("case_id", "role", "name", "birth_date", "phone", "is_main_person")
         ],
-        "professionals": [
-            {"name": p.name, "organisation": p.organisation, "kind": p.kind}
-            for p in case.professionals.all()
-        ],
+        "professionals": list(case.professionals.values("name", "organisation", "kind")),
         "clocks": [
             {"code": c.code, "label": str(c.label), "deadline": c.deadline,
              "stopped_at": c.stopped_at, "status": c.status, "status_label": str(c.status_label)}
             for c in case.clocks()
         ],
-        "events": [
-            {"name": e.name, "from_state": e.from_state, "to_state": e.to_state,
-             "actor": e.actor.display_name if e.actor else None, "actor_role": e.actor_role,
-             "at": e.at, "reason": e.reason}
-            for e in case.events.select_related("actor")
-        ],
+        "events": events_out(case),
         "steps": [
             {"name": t.name, "label": str(t.label), "reason_required": t.reason_required}
             for t in available_transitions(user, case)
@@ -138,8 +163,37 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
     }
 
 
+def events_out(case: Case) -> list[dict[str, Any]]:
+    """The case's timeline, from one query of the columns it shows (each actor's name made once)."""
+    names: dict[int, str] = {}
+    out = []
+    for e in case.events.values_list("name", "from_state", "to_state", "actor_role", "at", "reason", "actor_id",
+                                     "actor__first_name", "actor__last_name", "actor__username", named=True):
+        actor = None
+        if e.actor_id is not None:
+            actor = names.get(e.actor_id)
+            if actor is None:
+                actor = names[e.actor_id] = User(first_name=e.actor__first_name, last_name=e.actor__last_name,
+                                                 username=e.actor__username).display_name
+        out.append({"name": e.name, "from_state": e.from_state, "to_state": e.to_state, "actor": actor,
+                    "actor_role": e.actor_role, "at": e.at, "reason": e.reason})
+    return out
+
+
 def refusal(exc: DjangoValidationError) -> dict[str, Any]:
     return {"detail": " ".join(exc.messages), "code": getattr(exc, "code", None)}
+
+
+def page_count(cases, page: list, *, more: bool, offset: int, keyset: bool) -> int:
+    """All cases that match, over every page: counted only when the page does not tell.
+
+    The last page of an offset walk (or the only page) ends the list, so the count is its
+    offset plus its length; a COUNT over every matching case (which grows with the data)
+    is needed only when more pages follow, for an empty page past the end, or after a cursor.
+    """
+    if keyset or more or (not page and offset > 0):
+        return cases.count()
+    return offset + len(page)
 
 
 @router.get("/cases", response={200: CasePageOut, 403: ErrorOut, 422: ValidationErrorOut},
@@ -156,22 +210,19 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str,
     their figures come from the reports. The list holds no persons.
     """
     refuse_other_roles(request, action=Action.SEARCH)
-    cases = (
-        Case.objects.visible_to(request.user)
-        .select_related("region", "municipality", "coordinator")
-        .order_by("-submitted_at", "-pk")
-    )
+    cases = Case.objects.visible_to(request.user).order_by("-submitted_at", "-pk")
     if filters.state:
         cases = cases.filter(state=filters.state)
+    columns = cases.values_list(*SUMMARY_COLUMNS, named=True)
     if filters.after:
-        keyset = keyset_page(cases, after=filters.after, size=filters.limit)
+        keyset = keyset_page(columns, after=filters.after, size=filters.limit)
         page, more, offset = keyset.items, keyset.older is not None, 0
     else:
-        rows = list(cases[filters.offset:filters.offset + filters.limit + 1])
+        rows = list(columns[filters.offset:filters.offset + filters.limit + 1])
         page, more, offset = rows[:filters.limit], len(rows) > filters.limit, filters.offset
-    count = cases.count()
+    count = page_count(cases, page, more=more, offset=offset, keyset=bool(filters.after))
     log_access(request, action=Action.SEARCH, object_type="case", object_id="-", purpose="case list")
-    return {"items": [case_summary(c) for c in page], "count": count, "limit": filters.limit,
+    return {"items": summary_rows(page), "count": count, "limit": filters.limit,
             "offset": offset, "next": cursor_of(page[-1]) if more and page else None}
 
 

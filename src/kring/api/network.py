@@ -162,11 +162,16 @@ class StaleOut(ErrorOut):
 # --- Helpers ------------------------------------------------------------------------------
 
 
+#: Status and kind labels by value, as `get_FOO_display` gives them, without rebuilding the choices per row.
+_STATUS_LABELS = dict(MemberStatus.choices)
+_ARRANGEMENT_LABELS = dict(ArrangementKind.choices)
+
+
 def member_out(member: CircleMember, *, contact: bool) -> dict[str, Any]:
     return {
         "id": member.pk, "role": member.role, "name": member.name, "relation": member.relation,
         "side": member.side, "kind": member.kind, "closeness": member.closeness,
-        "status": member.status, "status_label": str(member.get_status_display()),
+        "status": member.status, "status_label": str(_STATUS_LABELS.get(member.status, member.status)),
         "attendance": member.attendance, "next_statuses": member.next_statuses,
         "phone": member.phone if contact else None, "email": member.email if contact else None,
         "language": member.language, "interpreter_needed": member.interpreter_needed,
@@ -175,8 +180,8 @@ def member_out(member: CircleMember, *, contact: bool) -> dict[str, Any]:
 
 
 def arrangement_out(a: SafetyArrangement) -> dict[str, Any]:
-    return {"id": a.pk, "kind": a.kind, "kind_label": str(a.get_kind_display()), "person_id": a.person_id,
-            "other_id": a.other_id, "present_id": a.present_id, "parts": a.parts, "note": a.note,
+    return {"id": a.pk, "kind": a.kind, "kind_label": str(_ARRANGEMENT_LABELS.get(a.kind, a.kind)),
+            "person_id": a.person_id, "other_id": a.other_id, "present_id": a.present_id, "parts": a.parts, "note": a.note,
             "summary": a.summary}
 
 

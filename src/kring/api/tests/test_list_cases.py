@@ -72,7 +72,8 @@ def test_it_pages_newest_first(world, api):
     first = client.get("/api/cases?limit=2").json()
     second = client.get("/api/cases?limit=2&offset=2").json()
     rest = client.get("/api/cases?limit=2&offset=4").json()
-    assert first["count"] == second["count"] == 5
+    assert first["count"] == second["count"] == rest["count"] == 5
+    assert client.get("/api/cases?limit=2&offset=9").json()["count"] == 5  # past the end
     assert [c["id"] for c in first["items"] + second["items"] + rest["items"]] == [
         c.pk for c in reversed([world.case, *newer])]
     assert client.get("/api/cases?limit=101").status_code == 422
@@ -110,3 +111,20 @@ def test_the_query_count_does_not_grow_with_the_cases(world, api, token_api, per
     many = _queries(client, "/api/cases")
     assert len(client.get("/api/cases").json()["items"]) >= 49
     assert few == many
+
+
+def test_the_count_is_only_counted_when_more_pages_follow(world, api):
+    for _ in range(4):
+        f.CaseFactory()
+    client = api(world.manager)
+    client.get("/api/cases")  # warm up: session and caches
+
+    def counted(path: str) -> tuple[bool, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(path).json()
+        return any("COUNT(" in q["sql"] for q in ctx.captured_queries), page["count"]
+
+    assert counted("/api/cases") == (False, 5)  # the only page: its length is the count
+    assert counted("/api/cases?limit=2&offset=4") == (False, 5)  # the last page
+    assert counted("/api/cases?limit=2") == (True, 5)
+    assert counted("/api/cases?limit=2&offset=6") == (True, 5)
