@@ -14,8 +14,8 @@ from functools import wraps
 from django.conf import settings
 from django.shortcuts import redirect
 
-from kring.audit.log import client_address
-from kring.audit.models import AccessLogEntry, Action, Outcome
+from kring.audit.log import append_entry, client_address
+from kring.audit.models import Action, Outcome
 from kring.cases.models import Case, CasePerson, PersonRole
 
 from .models import SelfPlan
@@ -130,8 +130,8 @@ def family_view(view):
 def log_family(request, family: Family, *, action: str = Action.READ, purpose: str,
                object_type: str = "case", object_id=None, outcome: str = Outcome.SUCCESS) -> None:
     """The family's own views go in their case's access log too, under their own name."""
-    AccessLogEntry.objects.create(
-        action=str(action), outcome=str(outcome), user=None, user_label=family.person.name,
+    append_entry(
+        action=str(action), outcome=str(outcome), user_id=None, user_label=family.person.name,
         role=family.role, on_behalf_of="self", client_address=client_address(request),
         object_type=object_type, object_id=str(object_id if object_id is not None else family.case.pk),
         case_id=family.case.pk, purpose=purpose,

@@ -13,7 +13,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -227,8 +229,8 @@ def plan(request, family: Family):
         version = next((v for v in versions if v.number == number), None)
         if version is None:
             _no_such_version(family)
-    agreements = (list(Agreement.objects.filter(version=version).select_related("who")
-                       .only("version_id", "order", "what", "when", "who__name")) if version else [])
+    agreements = [{"who": {"name": who}, "what": what, "when": when} for who, what, when in
+                  Agreement.objects.filter(version=version).values_list("who__name", "what", "when")] if version else []
     log_family(request, family, purpose=f"family portal: plan version {version.number}" if version
                else "family portal: plan (none yet)")
     return render(request, "family/plan.html", _context(
@@ -349,7 +351,7 @@ def access_log(request, family: Family):
             roles[role] = AccessLogEntry(role=role).role_label
         if purpose not in purposes:
             purposes[purpose] = purpose_display(purpose)
-        rows.append({"at": at, "user_label": user_label, "role": roles[role], "on_behalf_of": on_behalf_of,
+        rows.append({"at": date_format(template_localtime(at), "DATETIME_FORMAT"), "user_label": user_label, "role": roles[role], "on_behalf_of": on_behalf_of,
                      "action": actions.get(action, action), "denied": outcome == Outcome.DENIED,
                      "purpose": purposes[purpose]})
     return render(request, "family/access_log.html", _context(family, page=page, rows=rows))
