@@ -31,8 +31,11 @@ from html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from .kept import kept
 from .models import (
     INVITED_STATUSES,
+    ROLE_LABELS,
+    STATUS_LABELS,
     ArrangementKind,
     Attendance,
     CircleMember,
@@ -42,6 +45,7 @@ from .models import (
     MemberStatus,
     SafetyArrangement,
     Side,
+    label,
 )
 
 WIDTH, HEIGHT = 1000, 1090
@@ -271,10 +275,10 @@ def _kind_label(side: str, kind: str, angle: float) -> str:
 
 def _node(member: CircleMember, x: float, y: float, r: float, notes: list[str]) -> str:
     mark = mark_of(member)
-    status = str(member.get_status_display())
+    status = label(STATUS_LABELS, member.status)
     if member.status == MemberStatus.ATTENDED and member.attendance == Attendance.REMOTE:
         status = f"{status} ({Attendance.REMOTE.label})"
-    described = ", ".join(p for p in [member.relation, str(member.get_role_display()), status] if p)
+    described = ", ".join(p for p in [member.relation, label(ROLE_LABELS, member.role), status] if p)
     attrs = {
         "class": "node",
         "data-member": member.pk,
@@ -437,7 +441,7 @@ def render_ecomap(*, case, members: Sequence[CircleMember], arrangements: Sequen
         f'data-case="{case.pk}"{lang}>',
         f'<title id="ecomap-title">{escape(title)}</title>',
         f'<desc id="ecomap-desc">{escape(_description(case, members, figures, len(pairs)))}</desc>',
-        *_background(),
+        kept("ecomap-background", lambda: "".join(_background())),
         *(_kind_label(side, kind, angle) for side, kind, angle in kind_labels),
         '<g class="nodes">',
         *(_node(m, *positions[m.pk], notes.get(m.pk, [])) for m in members),
@@ -445,19 +449,55 @@ def render_ecomap(*, case, members: Sequence[CircleMember], arrangements: Sequen
         '<g class="restrictions">',
         *(_restriction(a, positions, taken) for a in pairs),
         "</g>",
-        *_legend(),
+        kept("ecomap-legend", lambda: "".join(_legend())),
         "</svg>",
     ]
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class CircleRead:
+    """The circle of a case as read for a page."""
+
+    members: list[CircleMember]  # the order of the page: centre first, then by closeness and name
+    listed: list[CircleMember]  # the same people by role, name and id (the arrangement form's lists)
+    arrangements: list[SafetyArrangement]  # oldest first, with their people from `members`
+
+
+_ARRANGEMENT_PEOPLE = tuple(SafetyArrangement._meta.get_field(name) for name in ("person", "other", "present"))
+_ROLE_ORDER = {MemberRole.MAIN: 0, MemberRole.CHILD: 1, MemberRole.NETWORK: 2}
+
+
+#: The fields of a member the eco-map reads.
+MAP_FIELDS = ("id", "role", "name", "relation", "side", "kind", "closeness", "status", "attendance")
+
+
+def read_circle(case, *, fields: Sequence[str] = ()) -> CircleRead:
+    """The members and arrangements of a case, in two queries; `fields`: read only these of
+    each member (every other field would cost a query per member when used).
+
+    The arrangements do not join their people: they get the member objects read
+    for the page (one object per person, so the page and the map agree), and only
+    a person missing from this circle would be read separately.
+    """
+    members_qs = CircleMember.objects.filter(case=case).order_by("role", "name", "id")
+    listed = list(members_qs.only(*fields) if fields else members_qs)
+    members = sorted(listed, key=lambda m: (_ROLE_ORDER.get(m.role, 3), m.closeness, m.name.lower(), m.pk))
+    # Sorted here: an ORDER BY costs more to compile than sorting the few rows of one case.
+    arrangements = sorted(SafetyArrangement.objects.filter(case=case).order_by(),
+                          key=lambda a: (a.created_at, a.pk))
+    by_id = {m.pk: m for m in listed}
+    missing = {getattr(a, f.attname) for a in arrangements for f in _ARRANGEMENT_PEOPLE} - {None} - by_id.keys()
+    if missing:
+        by_id.update(CircleMember.objects.in_bulk(missing))
+    for a in arrangements:
+        for f in _ARRANGEMENT_PEOPLE:
+            member_id = getattr(a, f.attname)
+            f.set_cached_value(a, by_id[member_id] if member_id is not None else None)
+    return CircleRead(members=members, listed=listed, arrangements=arrangements)
+
+
 def circle_data(case) -> tuple[list[CircleMember], list[SafetyArrangement]]:
-    """The members and arrangements of a case, read in two queries."""
-    order = {MemberRole.MAIN: 0, MemberRole.CHILD: 1, MemberRole.NETWORK: 2}
-    members = sorted(CircleMember.objects.filter(case=case),
-                     key=lambda m: (order.get(m.role, 3), m.closeness, m.name.lower(), m.pk))
-    arrangements = list(
-        SafetyArrangement.objects.filter(case=case)
-        .select_related("person", "other", "present").order_by("created_at", "id")
-    )
-    return members, arrangements
+    """The members (centre first, then by closeness and name) and arrangements of a case, in two queries."""
+    read = read_circle(case)
+    return read.members, read.arrangements

@@ -12,6 +12,7 @@ from kring.intake.forms import clean_phone
 from .models import (
     CONFERENCE_PARTS,
     EDITABLE_FIELDS,
+    NEXT_IN_ORDER,
     ArrangementKind,
     Attendance,
     CircleMember,
@@ -88,17 +89,21 @@ class ArrangementForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, members: list[CircleMember] | None = None, **kwargs):
+        """`members`: the case's circle by role, name and id when the caller read it already
+        (`read_circle(case).listed`); an unbound form then lists them without a query."""
         # Its own ids: the member form on the same page has a field "kind" too.
         kwargs.setdefault("auto_id", "id_arrangement_%s")
         super().__init__(*args, **kwargs)
-        members = CircleMember.objects.filter(case=case).order_by("role", "name", "id")
-        listed = None if self.is_bound else list(members)  # one query for the three lists
+        members_qs = CircleMember.objects.filter(case=case).order_by("role", "name", "id")
+        # A posted choice is checked against the database; an empty form lists the people
+        # read already, or reads them once for the three lists.
+        listed = None if self.is_bound else members if members is not None else list(members_qs)
         for name in ("person", "other", "present"):
             if listed is not None:
                 self.fields[name].iterator = _listed(listed)  # before the queryset: it sets the widget's choices
             self.fields[name].empty_label = "-"
-            self.fields[name].queryset = members
+            self.fields[name].queryset = members_qs
 
 
 #: The label of the button that moves a person to a status (with how they took part).
@@ -113,10 +118,14 @@ STATUS_ACTION_LABELS = {
 }
 
 
+#: The buttons for each status: (status, attendance, lazy label), in the order of the path.
+_ACTIONS_AFTER = {
+    status: [(s, attendance, label) for (s, attendance), label in STATUS_ACTION_LABELS.items() if s in following]
+    for status, following in NEXT_IN_ORDER.items()
+}
+
+
 def status_actions(member: CircleMember) -> list[tuple[str, str, str]]:
     """(status, attendance, button label) for each step this person can take now."""
-    return [
-        (status, attendance, str(label))
-        for (status, attendance), label in STATUS_ACTION_LABELS.items()
-        if status in member.next_statuses
-    ]
+    return [(status, attendance, str(label))
+            for status, attendance, label in _ACTIONS_AFTER.get(member.status, ())]

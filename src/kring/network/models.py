@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class MemberRole(models.TextChoices):
@@ -71,6 +71,38 @@ STATUS_NEXT = {
 class Attendance(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     REMOTE = "remote", _("From a distance")
+
+
+#: The statuses that may follow each status, in the order of the path (read on every row of a page).
+NEXT_IN_ORDER: dict[str, list[str]] = {
+    status: [s for s in MemberStatus.values if s in allowed] for status, allowed in STATUS_NEXT.items()
+}
+
+#: Labels of the choices by value (lazy texts), as `get_FOO_display` gives them but without
+#: rebuilding the choices on every call.
+ROLE_LABELS = dict(MemberRole.choices)
+SIDE_LABELS = dict(Side.choices)
+KIND_LABELS = dict(Kind.choices)
+CLOSENESS_LABELS = dict(Closeness.choices)
+STATUS_LABELS = dict(MemberStatus.choices)
+ATTENDANCE_LABELS = dict(Attendance.choices)
+
+
+_LABELS_BY_LANGUAGE: dict[tuple[int, str | None], dict] = {}
+
+
+def labels_now(labels: dict) -> dict:
+    """One of the `*_LABELS` maps with its texts in the active language (kept per language)."""
+    key = (id(labels), get_language())
+    found = _LABELS_BY_LANGUAGE.get(key)
+    if found is None:
+        found = _LABELS_BY_LANGUAGE[key] = {value: str(text) for value, text in labels.items()}
+    return found
+
+
+def label(labels: dict, value) -> str:
+    """The label of a choice in the active language; an unknown value is shown as it is."""
+    return str(labels_now(labels).get(value, value))
 
 
 class CircleMember(models.Model):
@@ -137,8 +169,8 @@ class CircleMember(models.Model):
     @property
     def next_statuses(self) -> list[str]:
         """The statuses that may follow the current one, in the order of the path."""
-        allowed = STATUS_NEXT.get(MemberStatus(self.status), set())
-        return [s for s in MemberStatus.values if s in allowed]
+        MemberStatus(self.status)  # an unknown status fails as before
+        return list(NEXT_IN_ORDER.get(self.status, ()))
 
     def clean(self) -> None:
         from kring.core.languages import LANGUAGES
@@ -188,6 +220,9 @@ class ArrangementKind(models.TextChoices):
     ONLY_WITH_PERSON = "only_with_person", _("May only meet with a named person present")
     REMOTE_ONLY = "remote_only", _("Takes part only from a distance")
     SOME_PARTS_ONLY = "some_parts_only", _("Takes part only in some parts")
+
+
+ARRANGEMENT_KIND_LABELS = dict(ArrangementKind.choices)
 
 
 #: Arrangements between two people: drawn as a line on the eco-map.

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import model_to_dict
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -25,11 +26,13 @@ from kring.cases.access import get_case_for
 from kring.cases.models import Case
 from kring.cases.rules import can
 
-from . import services
-from .ecomap import circle_data, circle_figures, render_ecomap
-from .forms import ArrangementForm, MemberEditForm, MemberForm, StatusForm, status_actions
-from .models import EDITABLE_FIELDS, CircleMember, SafetyArrangement
-from .widening import FOUR_QUESTIONS, YES_BUTS
+from . import fragments, services
+from .ecomap import MAP_FIELDS, circle_figures, read_circle, render_ecomap
+from .forms import ArrangementForm, MemberEditForm, MemberForm, StatusForm
+from .models import ARRANGEMENT_KIND_LABELS, EDITABLE_FIELDS, CircleMember, SafetyArrangement, label
+
+#: The fields of a member the circle page reads (the contact details are shown only to those who may change it).
+PAGE_FIELDS = (*MAP_FIELDS, "phone", "email", "interpreter_needed")
 
 
 def _may_change(user, case: Case) -> bool:
@@ -68,24 +71,29 @@ def _refused(request, case: Case, exc: ValidationError, purpose: str):
 
 def _circle_page(request, case: Case, *, member_form=None, arrangement_form=None, status: int = 200):
     may_change = _may_change(request.user, case)
-    members, arrangements = circle_data(case)
+    read = read_circle(case, fields=PAGE_FIELDS)
+    members, arrangements = read.members, read.arrangements
     restrictions: dict[int, list[str]] = {m.pk: [] for m in members}
     for a in arrangements:
         for member_id in {a.person_id, a.other_id, a.present_id} - {None}:
             restrictions[member_id].append(a.describe_for(member_id))
+    csrf = fragments.csrf_input(get_token(request)) if may_change else ""
+    remove = fragments.member_url("network_arrangement_remove", case.pk) if may_change else ("", "")
     context = {
         "case": case,
         "may_change": may_change,
-        "rows": [(m, restrictions[m.pk], status_actions(m) if may_change else []) for m in members],
-        "arrangements": arrangements,
+        "rows": fragments.member_rows(members, restrictions, case_id=case.pk, may_change=may_change,
+                                      csrf=csrf),
+        "arrangements": [(a, label(ARRANGEMENT_KIND_LABELS, a.kind), a.summary, f"{remove[0]}{a.pk}{remove[1]}")
+                         for a in arrangements],
         "figures": circle_figures(members),
         "ecomap": mark_safe(render_ecomap(case=case, members=members, arrangements=arrangements)),  # noqa: S308 (built with escape())
-        "questions": FOUR_QUESTIONS,
-        "yes_buts": YES_BUTS,
+        "widening": fragments.widening(),
     }
     if may_change:
-        context["member_form"] = member_form or MemberForm()
-        context["arrangement_form"] = arrangement_form or ArrangementForm(case=case)
+        context["member_fields"] = fragments.member_form_fields(member_form)
+        context["arrangement_fields"] = fragments.arrangement_form_fields(arrangement_form, listed=read.listed)
+        context["arrangement_open"] = arrangement_form is not None and arrangement_form.is_bound
     return render(request, "network/circle.html", context, status=status)
 
 
@@ -105,7 +113,8 @@ def circle(request, case_id: int):
 def ecomap_svg(request, case_id: int):
     """The eco-map as an SVG file (for printing or saving)."""
     case = get_case_for(request.user, case_id, "view", request=request)
-    members, arrangements = circle_data(case)
+    read = read_circle(case, fields=MAP_FIELDS)
+    members, arrangements = read.members, read.arrangements
     svg = render_ecomap(case=case, members=members, arrangements=arrangements, standalone=True)
     log_access(request, action=Action.EXPORT, obj=case, purpose="eco-map (SVG)")
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
