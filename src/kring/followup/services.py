@@ -140,8 +140,35 @@ def unreachable(case: Case) -> list[CircleMember]:
     version = current_version(case)
     if version is None:
         return []
-    ids = {version.monitor_id, version.convenor_id} | set(version.agreements.values_list("who_id", flat=True))
-    return [m for m in CircleMember.objects.filter(pk__in=ids - {None}).order_by("name") if not reachable(m)]
+    return unreachable_among(version, current_agreements(version))
+
+
+#: What the follow-up reads of a circle member who carries the plan: the name, and whether they can be reached.
+CARRIER_FIELDS = ("name", "email", "phone")
+
+
+def current_version_of_carriers(case: Case) -> PlanVersion | None:
+    """The current version with only who keeps an eye on it and who calls the circle together
+    (their name, e-mail address and phone number): what the follow-up page needs of it."""
+    return (PlanVersion.objects.filter(plan__case=case).select_related("monitor", "convenor")
+            .only("plan", *(f"{who}__{name}" for who in ("monitor", "convenor") for name in CARRIER_FIELDS))
+            .order_by("-number").first())
+
+
+def current_agreements(version: PlanVersion) -> list[Agreement]:
+    """The agreements of a version with who keeps them (name, e-mail, phone), in the plan's order
+    (one query)."""
+    return list(version.agreements.select_related("who")
+                .only("version", "order", "what", *(f"who__{name}" for name in CARRIER_FIELDS))
+                .order_by("order", "pk"))
+
+
+def unreachable_among(version: PlanVersion, agreements: list[Agreement]) -> list[CircleMember]:
+    """`unreachable` from what is already read: the version (with its monitor and convenor)
+    and its agreements (with `who`). By name, as the database orders them (code point order)."""
+    carriers = {m.pk: m for m in (version.monitor, version.convenor, *(a.who for a in agreements))
+                if m is not None}
+    return sorted((m for m in carriers.values() if not reachable(m)), key=lambda m: (m.name, m.pk))
 
 
 def _feedback_professional(case: Case) -> User | None:
@@ -403,11 +430,21 @@ def not_going_well(case: Case, now: datetime | None = None) -> list[CheckInAnswe
     version = current_version(case)
     if version is None:
         return []
-    latest: dict[tuple[int, int], CheckInAnswer] = {}
     answers = (CheckInAnswer.objects.filter(check_in__case=case, agreement__version=version,
                                             check_in__answered_at__gte=now - NOT_WINDOW)
-               .select_related("check_in", "agreement").order_by("check_in__answered_at", "pk"))
-    for answer in answers:
+               .select_related("check_in", "agreement"))
+    return not_going_well_among(case, list(answers), now)
+
+
+def not_going_well_among(case: Case, answers: list[CheckInAnswer], now: datetime) -> list[CheckInAnswer]:
+    """`not_going_well` from answers already read (with their check-in) on the current plan's
+    agreements: those of this case answered within `NOT_WINDOW`, the latest per person and agreement."""
+    since = now - NOT_WINDOW
+    recent = sorted((a for a in answers if a.check_in.case_id == case.pk and a.check_in.answered_at is not None
+                     and a.check_in.answered_at >= since),
+                    key=lambda a: (a.check_in.answered_at, a.pk))
+    latest: dict[tuple[int, int], CheckInAnswer] = {}
+    for answer in recent:
         latest[(answer.check_in.member_id, answer.agreement_id)] = answer
     return [a for a in latest.values() if a.rating == Rating.NOT]
 
@@ -432,11 +469,27 @@ def check_in_summary(case: Case) -> list[dict]:
     version = current_version(case)
     if version is None:
         return []
-    agreements = list(version.agreements.select_related("who").order_by("order", "pk"))
-    # All answers in one query (not one per agreement), newest first, then grouped.
+    agreements = current_agreements(version)
+    return summarise_check_ins(agreements, answers_on(agreements))
+
+
+def answers_on(agreements: list[Agreement]) -> list[CheckInAnswer]:
+    """Every answered check-in answer on these agreements, newest first, with the check-in and
+    its member (one query, not one per agreement)."""
+    if not agreements:
+        return []
+    return list(CheckInAnswer.objects.filter(agreement__in=[a.pk for a in agreements],
+                                             check_in__answered_at__isnull=False)
+                .select_related("check_in__member")
+                .only("agreement", "rating", "comment", "check_in__case", "check_in__answered_at",
+                      "check_in__member__name")
+                .order_by("-check_in__answered_at"))
+
+
+def summarise_check_ins(agreements: list[Agreement], answers: list[CheckInAnswer]) -> list[dict]:
+    """`check_in_summary` from what is already read (`current_agreements`, `answers_on`)."""
     by_agreement: dict[int, list[CheckInAnswer]] = {a.pk: [] for a in agreements}
-    for answer in (CheckInAnswer.objects.filter(agreement__in=agreements, check_in__answered_at__isnull=False)
-                   .select_related("check_in__member").order_by("-check_in__answered_at")):
+    for answer in answers:
         by_agreement[answer.agreement_id].append(answer)
     return [{"agreement": agreement,
              "counts": {r: sum(1 for a in by_agreement[agreement.pk] if a.rating == r) for r in Rating.values},

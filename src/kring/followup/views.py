@@ -13,7 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -43,8 +46,8 @@ from .models import (
     Evaluation,
     Rating,
     Reminder,
+    ReminderKind,
     ReminderStatus,
-    sharing_allowed,
 )
 from .models import Outcome as OutcomeRow
 
@@ -73,29 +76,69 @@ def _refused(request, case, exc: ValidationError, purpose: str):
 # --- the case's follow-up -----------------------------------------------------------------------
 
 
+#: The empty reconvene form's fields, rendered once per language: nothing in them is personal
+#: (no value, no CSRF token: that is in the page around them).
+_RECONVENE_FIELDS: dict[str, str] = {}
+
+
+def reconvene_fields_html() -> str:
+    """The fields of an empty `ReconveneForm` in the active language (rendered once per language)."""
+    language = translation.get_language() or ""
+    html = _RECONVENE_FIELDS.get(language)
+    if html is None:
+        html = _RECONVENE_FIELDS[language] = render_to_string("followup/_reconvene_fields.html",
+                                                              {"form": ReconveneForm()})
+    return mark_safe(html)  # noqa: S308 - our own template, autoescaped, without any input
+
+
+def _schedule_rows(case: Case) -> list[Reminder]:
+    """The case's reminders for the schedule table, with their labels looked up once."""
+    kinds = {value: str(label) for value, label in ReminderKind.choices}
+    statuses = {value: str(label) for value, label in ReminderStatus.choices}
+    rows = list(case.reminders.select_related("member", "user")
+                .only("pk", "case", "due_at", "kind", "note", "status", "last_error", "member__name",
+                      "user__first_name", "user__last_name", "user__username")
+                .order_by("due_at", "pk"))
+    months = {number: str(name) for number, name in MONTHS.items()}
+    for r in rows:
+        due = timezone.localtime(r.due_at)
+        # What the template's |date:'c' and |date:"j F Y H:i" print, without a formatter per row.
+        r.due_iso = due.isoformat()
+        r.due_label = f"{due.day} {months[due.month]} {due.year:04d} {due.hour:02d}:{due.minute:02d}"
+        r.key = str(r.pk)
+        r.kind_label = kinds.get(r.kind, r.kind)
+        r.status_label = statuses.get(r.status, r.status)
+        r.for_name = r.member.name if r.member else (r.user.display_name if r.user else "")
+    return rows
+
+
 @login_required
 def followup_case(request, case_id: int):
     case = plan_case_for(request, case_id, allowed=EVERYONE, purpose="follow-up")
     log_access(request, action=Action.READ, obj=case, purpose="follow-up of the plan")
     can_change = request.user.has_role(Role.COORDINATOR) and case.coordinator_id == request.user.pk
-    reminders = list(case.reminders.select_related("member", "user").order_by("due_at", "pk"))
+    # The current version and its agreements are read once and passed around.
+    version = services.current_version_of_carriers(case)
+    agreements = services.current_agreements(version) if version else []
     show_check_ins = services.may_see_check_ins(request.user, case)
+    answers = services.answers_on(agreements) if show_check_ins else []
     return render(request, "followup/case.html", {
         "case": case,
-        "version": services.current_version(case),
-        "reminders": reminders,
+        "version": version,
+        "reminders": _schedule_rows(case),
         "may_edit_schedule": request.user.role in (Role.COORDINATOR, Role.REGIONAL_MANAGER),
         "is_coordinator": can_change,
-        "unreachable": services.unreachable(case),
+        "unreachable": services.unreachable_among(version, agreements) if version else [],
         "show_check_ins": show_check_ins,
-        "summary": services.check_in_summary(case) if show_check_ins else [],
-        "not_count": len(services.not_going_well(case)) if show_check_ins else 0,
-        "sharing_allowed": sharing_allowed(case),
-        "evaluations": list(Evaluation.objects.filter(case=case).select_related("plan_version")),
+        "summary": services.summarise_check_ins(agreements, answers) if show_check_ins else [],
+        "not_count": len(services.not_going_well_among(case, answers, timezone.now())) if show_check_ins else 0,
+        "evaluations": list(Evaluation.objects.filter(case=case).select_related("plan_version")
+                            .only("held_on", "changes", "plan_version__number")),
         "outcomes": list(OutcomeRow.objects.filter(case=case)),
-        "reconvene_form": ReconveneForm() if can_change else None,
+        "reconvene_fields": reconvene_fields_html() if can_change and version else "",
         "today": timezone.localdate(),
-        "Status": ReminderStatus,
+        "FAILED": ReminderStatus.FAILED,
+        "SCHEDULED": ReminderStatus.SCHEDULED,
     })
 
 

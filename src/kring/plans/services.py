@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,11 +82,14 @@ def information_form_of(case: Case) -> InformationForm | None:
     return InformationForm.objects.filter(case=case).first()
 
 
+def current_information_version_pk(case: Case) -> QuerySet:
+    """A subquery: the primary key of the current (highest) version of the case's information form."""
+    return InformationFormVersion.objects.filter(form__case=case).order_by("-number").values("pk")[:1]
+
+
 def current_conditions(case: Case) -> list[SafetyCondition]:
-    """The safety conditions of the current version of the case's information form."""
-    form = information_form_of(case)
-    current = form.current if form else None
-    return list(current.conditions.all()) if current else []
+    """The safety conditions of the current version of the case's information form (one query)."""
+    return list(SafetyCondition.objects.filter(version=Subquery(current_information_version_pk(case))))
 
 
 def information_form_lock(case: Case) -> bool:
@@ -94,6 +97,24 @@ def information_form_lock(case: Case) -> bool:
     return bool(
         InformationForm.objects.filter(case=case, locked_at__isnull=True).update(locked_at=timezone.now())
     )
+
+
+def information_form_unlocked(case: Case) -> Exists:
+    """An expression: the case has an information form that is not locked yet."""
+    return Exists(InformationForm.objects.filter(case=case, locked_at__isnull=True))
+
+
+def lock_information_form_on_view(case: Case, *, unlocked: bool | None = None) -> bool:
+    """A page of a case from the conference on locks its information form, if it is not yet locked.
+
+    Writes only that first time: `unlocked` is what the page already read
+    (`information_form_unlocked`); when it is not known, one read finds out. True when locked now.
+    """
+    if case.state not in LOCKED_STATES:
+        return False
+    if unlocked is None:
+        unlocked = InformationForm.objects.filter(case=case, locked_at__isnull=True).exists()
+    return information_form_lock(case) if unlocked else False
 
 
 def may_fill_information_form(user: User, case: Case) -> bool:
@@ -225,6 +246,54 @@ def current_version(case: Case) -> PlanVersion | None:
     return plan.current if plan else None
 
 
+#: The columns of a version the plan page prints (with who wrote it, the monitor and the convenor).
+DISPLAY_FIELDS = (
+    "plan", "number", "status", "language", "concerns_answered", "professional_help", "evaluation_date",
+    "keep_informed", "when_not_kept", "created_at", "change_note", "decision_reason",
+    "monitor__name", "convenor__name", "created_by__first_name", "created_by__last_name", "created_by__username",
+)
+
+
+@dataclass
+class AgreementRow:
+    """One agreement as the plan page prints it."""
+
+    who: str
+    relation: str
+    what: str
+    when: str
+    starts_on: date | None
+    ends_on: date | None
+    conditions: list[str] = field(default_factory=list)
+
+
+def agreement_rows(version: PlanVersion) -> list[AgreementRow]:
+    """The agreements of a version, each with the texts of the safety conditions it meets.
+
+    One query (a row per agreement and condition), in the plan's order; the conditions
+    of an agreement in their own order, as `agreement.conditions.all()` gives them.
+    """
+    rows: dict[int, AgreementRow] = {}
+    for pk, who, relation, what, when, starts_on, ends_on, condition in (
+        Agreement.objects.filter(version=version)
+        .order_by("order", "pk", "conditions__version", "conditions__order", "conditions__pk")
+        .values_list("pk", "who__name", "who__relation", "what", "when", "starts_on", "ends_on", "conditions__text")
+    ):
+        row = rows.get(pk)
+        if row is None:
+            row = rows[pk] = AgreementRow(who, relation, what, when, starts_on, ends_on)
+        if condition is not None:
+            row.conditions.append(condition)
+    return list(rows.values())
+
+
+def plan_versions_newest_first(case: Case) -> QuerySet[PlanVersion]:
+    """Every version of the case's plan, the current one first, with who wrote it, the monitor and
+    the convenor (one query; without a plan, none)."""
+    return (PlanVersion.objects.filter(plan__case=case).select_related("created_by", "monitor", "convenor")
+            .order_by("-number"))
+
+
 def _require_coordinator(by: User, case: Case) -> None:
     if not is_coordinator_of_case(by, case):
         raise _refuse(_("Only the coordinator of this case can do this."), "not_allowed")
@@ -319,13 +388,17 @@ def plan_save_draft(*, case: Case, by: User, data: PlanData, based_on: int | Non
     return _write_version(plan, (current.number if current else 0) + 1, data, by)
 
 
-def presentation_problems(version: PlanVersion | None, *, today: date | None = None) -> list[str]:
-    """Why this version cannot be presented yet; empty when it can."""
+def presentation_problems(version: PlanVersion | None, *, today: date | None = None,
+                          has_agreements: bool | None = None) -> list[str]:
+    """Why this version cannot be presented yet; empty when it can.
+
+    `has_agreements` is whether the version has agreements, when the caller already knows.
+    """
     if version is None:
         return [_("There is no plan yet. Write the plan down first.")]
     today = today or timezone.localdate()
     problems = []
-    if not version.agreements.exists():
+    if not (version.agreements.exists() if has_agreements is None else has_agreements):
         problems.append(_("Add at least one agreement: who does what, and when."))
     if version.monitor_id is None:
         problems.append(_("Choose who keeps an eye on the plan."))
@@ -407,10 +480,15 @@ def plan_test_conditions(*, version: PlanVersion, results: list[tuple[SafetyCond
 def unmet_conditions(version: PlanVersion) -> list[tuple[SafetyCondition, ConditionTest | None]]:
     """The non-negotiable conditions of the current information form not tested as met."""
     tests = {t.condition_id: t for t in version.tests.all()}
-    return [
-        (c, tests.get(c.pk)) for c in current_conditions(version.plan.case)
-        if c.non_negotiable and not (c.pk in tests and tests[c.pk].met)
-    ]
+    return unmet_among(current_conditions(version.plan.case), tests)
+
+
+def unmet_among(conditions: list[SafetyCondition], tests: dict[int, ConditionTest]
+                ) -> list[tuple[SafetyCondition, ConditionTest | None]]:
+    """`unmet_conditions` from what is already read: the current conditions and the version's
+    tests by condition id."""
+    return [(c, tests.get(c.pk)) for c in conditions
+            if c.non_negotiable and not (c.pk in tests and tests[c.pk].met)]
 
 
 @transaction.atomic

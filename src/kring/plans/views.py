@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -38,17 +38,26 @@ from .forms import (
     unbound_copy,
     values,
 )
-from .models import Agreement, ConcernAnswer, Distribution, PlanStatus
+from .models import (
+    ConditionTest,
+    Distribution,
+    PlanStatus,
+    SafetyCondition,
+)
 from .services import (
+    DISPLAY_FIELDS,
     DRAFT_STATES,
     LOCKED_STATES,
     PlanRefused,
     StaleSave,
+    agreement_rows,
     current_conditions,
+    current_information_version_pk,
     current_version,
-    information_form_lock,
     information_form_of,
     information_form_save,
+    information_form_unlocked,
+    lock_information_form_on_view,
     may_fill_information_form,
     plan_decide,
     plan_distribute,
@@ -57,9 +66,10 @@ from .services import (
     plan_revise,
     plan_save_draft,
     plan_test_conditions,
+    plan_versions_newest_first,
     presentation_problems,
     reader_language,
-    unmet_conditions,
+    unmet_among,
 )
 
 STAFF = (MANAGER, COORDINATOR, PROFESSIONAL)
@@ -95,9 +105,9 @@ def _information_forms(form_obj, data=None):
 def information_form(request, case_id: int):
     """The professional's information form: concerns and testable safety conditions, versioned."""
     case = get_case_for(request.user, case_id, "view", request=request)
-    if case.state in LOCKED_STATES:
-        information_form_lock(case)
     form_obj = information_form_of(case)
+    if form_obj is not None and lock_information_form_on_view(case, unlocked=not form_obj.is_locked):
+        form_obj.refresh_from_db(fields=["locked_at"])
     may_fill = may_fill_information_form(request.user, case)
     locked = bool(form_obj and form_obj.is_locked) or case.state in LOCKED_STATES
     editable = may_fill and not locked and not case.is_final
@@ -152,51 +162,65 @@ def information_form(request, case_id: int):
 # --- the plan --------------------------------------------------------------------------
 
 
-def _prefetch_for_display(version) -> None:
-    """What `_plan_version.html` shows, in a fixed number of queries however long the plan is."""
-    prefetch_related_objects(
-        [version],
-        Prefetch("agreements", queryset=Agreement.objects.select_related("who").prefetch_related("conditions")),
-        Prefetch("answers", queryset=ConcernAnswer.objects.select_related("condition")),
-        "copy_recipients", "copy_professionals",
-    )
-
-
 @login_required
 def plan_detail(request, case_id: int):
     """The plan as the circle wrote it, its versions, the test of part 3 and who received it."""
     case = get_case_for(request.user, case_id, "view", request=request)
-    if case.state in LOCKED_STATES:
-        information_form_lock(case)
     relations = relation_of(request.user, case)
-    plan = plan_of(case)
-    version = (plan.versions.select_related("monitor", "convenor", "created_by").order_by("-number").first()
-               if plan else None)
-    if version is not None:
-        _prefetch_for_display(version)
-    conditions = current_conditions(case)
-    tests = {t.condition_id: t for t in version.tests.select_related("tested_by")} if version else {}
+    # One read of all versions (the current one first) that also says which information form version
+    # is current and whether the form still has to be locked.
+    versions = list(plan_versions_newest_first(case).only(*DISPLAY_FIELDS).annotate(
+        info_version_id=Subquery(current_information_version_pk(case)),
+        info_unlocked=information_form_unlocked(case)))
+    version = versions[0] if versions else None
+    lock_information_form_on_view(case, unlocked=version.info_unlocked if version else None)
     status = version.status if version else None
+    conditions: list[SafetyCondition] = []
+    tests: dict[int, ConditionTest] = {}
+    shown: dict[str, list] = {"agreements": [], "answers": [], "recipients": [], "professionals": []}
+    if version is not None:
+        # What `_plan_version.html` prints, a query each however long the plan is, only the columns shown.
+        shown = {
+            "agreements": agreement_rows(version),
+            "answers": list(version.answers.values_list("text", "condition_id", "condition__text")),
+            "recipients": list(version.copy_recipients.values_list("name", "email")),
+            "professionals": list(version.copy_professionals.values_list("name", "organisation", "email")),
+        }
+        if version.info_version_id is not None:
+            conditions = list(SafetyCondition.objects.filter(version_id=version.info_version_id))
+        if conditions and status != PlanStatus.DRAFT:  # the page shows tests only next to conditions
+            tests = {t.condition_id: t for t in version.tests.select_related("tested_by").only(
+                "version", "condition", "met", "reason",
+                "tested_by__first_name", "tested_by__last_name", "tested_by__username")}
+    labels = {value: str(label) for value, label in PlanStatus.choices}
+    for v in versions:
+        v.status_label = labels.get(v.status, v.status)
+    distributions = list(Distribution.objects.filter(version__plan__case=case)
+                         .values_list("version__number", "email", "sent_at")
+                         .order_by("-version__number", "email")) if versions else []
     coordinator = COORDINATOR in relations
     professional = PROFESSIONAL in relations
+    can_decide = (coordinator or professional) and case.state == "held" and status == PlanStatus.PRESENTED
+    can_revise = coordinator and case.state == "plan_not_accepted"
     context = {
         "case": case,
         "version": version,
-        "versions": list(plan.versions.select_related("created_by").order_by("-number")) if plan else [],
+        "versions": versions,
         "conditions": [(c, tests.get(c.pk)) for c in conditions],
-        "unmet": unmet_conditions(version) if version and status == PlanStatus.PRESENTED else [],
-        "problems": presentation_problems(version) if coordinator and status in (None, PlanStatus.DRAFT) else [],
-        "distributions": list(Distribution.objects.filter(version__plan=plan).select_related("version")
-                              .order_by("-version__number", "email")) if plan else [],
+        "unmet": unmet_among(conditions, tests) if version and status == PlanStatus.PRESENTED else [],
+        "problems": presentation_problems(version, has_agreements=bool(shown["agreements"]))
+        if coordinator and status in (None, PlanStatus.DRAFT) else [],
+        "distributions": distributions,
         "can_edit": coordinator and case.state in DRAFT_STATES and status in (None, PlanStatus.DRAFT),
         "can_present": coordinator and case.state == "held" and status == PlanStatus.DRAFT,
         "can_test": professional and case.state == "held" and status == PlanStatus.PRESENTED,
-        "can_decide": (coordinator or professional) and case.state == "held" and status == PlanStatus.PRESENTED,
-        "can_revise": coordinator and case.state == "plan_not_accepted",
+        "can_decide": can_decide,
+        "can_revise": can_revise,
         "can_distribute": coordinator and status == PlanStatus.ACCEPTED,
-        "decision_form": DecisionForm(),
-        "revise_form": ReviseForm(),
+        "decision_form": DecisionForm() if can_decide else None,
+        "revise_form": ReviseForm() if can_revise else None,
         "language_label": language_name(version.language) if version and version.language else "",
+        **shown,
     }
     log_access(request, action=Action.READ, obj=case, purpose="family group plan")
     return render(request, "plans/plan_detail.html", context)
