@@ -127,12 +127,87 @@ class PageLoad:
         return len(self.times) + sum(self.errors.values())
 
 
+# --- CPU used by each side ----------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process this user can see."""
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, rest = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        found.append((int(entry.name), int(rest.split()[1]), head.split("(", 1)[1]))
+    return found
+
+
+def _serves_database(pid: int, database: str) -> bool:
+    """Whether a PostgreSQL process works for `database`: its own connections, and the shared
+    background processes (WAL writer, checkpointer); not other databases' connections."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    words = title.split(": ", 2)[-1].split()  # "postgres: 15/main: USER DATABASE HOST(PORT) STATE"
+    is_connection = len(words) >= 3 and ("(" in words[2] or words[2] == "[local]")
+    return not is_connection or words[1] == database
+
+
+def cpu_snapshot(server: Server) -> dict[str, dict[int, float]] | None:
+    """CPU seconds used so far, per process, by the web workers, PostgreSQL (when on this
+    machine: the connections to this database and the server's background processes) and this
+    process (the load generator). None where /proc is missing."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    from django.db import connection
+
+    processes = _processes()
+    database = connection.settings_dict["NAME"] if connection.vendor == "postgresql" else None
+    return {
+        "web": {pid: _process_cpu(pid) for pid, parent, _name in processes if parent == server.process.pid},
+        "database": {pid: _process_cpu(pid) for pid, _parent, name in processes
+                     if database and name == "postgres" and _serves_database(pid, database)},
+        "generator": {os.getpid(): time.process_time()},
+    }
+
+
+def cpu_used(before: dict[str, dict[int, float]] | None,
+             after: dict[str, dict[int, float]] | None) -> dict[str, float] | None:
+    """CPU seconds per side between two snapshots: per process, so a process that started in
+    between counts from zero (one that ended in between is missed: connections are kept open)."""
+    if not before or not after:
+        return None
+    return {side: sum(max(0.0, cpu - before[side].get(pid, 0.0)) for pid, cpu in after[side].items())
+            for side in after}
+
+
 @dataclass
 class Phase:
     name: str
     seconds: float
     users: int
     pages: dict[str, PageLoad]
+    cpu: dict[str, float] | None = None
+
+    def cpu_per_request(self) -> dict[str, float] | None:
+        """Milliseconds of CPU per successful request, by side (web, database, generator)."""
+        if not self.cpu or not self.ok:
+            return None
+        return {side: seconds * 1000 / self.ok for side, seconds in self.cpu.items()}
 
     @property
     def ok(self) -> int:
@@ -193,13 +268,15 @@ def run_phase(name: str, server: Server, pages: list[Page], sessions: list[dict[
     threads = [threading.Thread(target=user, args=(i, keys), daemon=True) for i, keys in enumerate(sessions)]
     for thread in threads:
         thread.start()
+    cpu_before = cpu_snapshot(server)
     began = time.monotonic()
     deadline[0] = began + seconds
     start.wait()
     for thread in threads:
         thread.join(timeout=seconds + 120)
     elapsed = time.monotonic() - began
-    return Phase(name, elapsed, len(sessions), results)
+    cpu_after = cpu_snapshot(server)
+    return Phase(name, elapsed, len(sessions), results, cpu_used(cpu_before, cpu_after))
 
 
 def warm_up(server: Server, pages: list[Page], keys: dict[str, str], rounds: int) -> list[str]:
@@ -239,6 +316,10 @@ def phase_table(phase: Phase) -> str:
     for p in rows:
         for what, n in p.errors.most_common():
             lines.append(f"  error: {p.page.key}: {what} × {n}")
+    per_request = phase.cpu_per_request()
+    if per_request:
+        lines.append("CPU per request: " + ", ".join(f"{side} {ms:.1f} ms" for side, ms in per_request.items())
+                     + f" (total {sum(per_request.values()):.1f} ms)")
     return "\n".join(lines)
 
 
@@ -250,6 +331,7 @@ def phase_json(phase: Phase) -> dict[str, Any]:
 
     return {
         "name": phase.name, "seconds": round(phase.seconds, 2), "users": phase.users,
+        "cpu_ms_per_request": {k: round(v, 2) for k, v in (phase.cpu_per_request() or {}).items()},
         "throughput": round(phase.throughput, 2), "ok": phase.ok, "errors": phase.errors,
         **figures(phase.all_times()),
         "pages": [{"role": p.page.role, "page": p.page.name, "ok": len(p.times),
