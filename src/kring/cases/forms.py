@@ -51,3 +51,20 @@ def filter_field_html(form: CaseFilterForm, name: str) -> SafeString:
     if html is None:
         html = _FILTER_FIELD_HTML[key] = render_to_string(FIELD_TEMPLATE, {"field": field})
     return html
+
+
+#: The empty reason field of the step form, by language: see `step_reason_html`.
+_STEP_REASON_HTML: dict[str | None, SafeString] = {}
+
+
+def step_reason_html() -> SafeString:
+    """The reason field of an empty step form as `includes/field.html` writes it.
+
+    The case page shows it on every GET, always empty: the same HTML for everyone (no value,
+    no errors, nothing of the user, the case or the request), so it is rendered once per language.
+    """
+    language = get_language()
+    html = _STEP_REASON_HTML.get(language)
+    if html is None:
+        html = _STEP_REASON_HTML[language] = render_to_string(FIELD_TEMPLATE, {"field": StepForm()["reason"]})
+    return html

@@ -94,6 +94,12 @@ class RequesterKind(models.TextChoices):
     OTHER = "other", _("Someone else")
 
 
+LEGAL_FRAME_LABELS = dict(LegalFrame.choices)
+TRIGGER_MOMENT_LABELS = dict(TriggerMoment.choices)
+REQUESTER_KIND_LABELS = dict(RequesterKind.choices)
+PROFESSIONAL_KIND_LABELS = dict(ProfessionalKind.choices)
+
+
 class Channel(models.TextChoices):
     PUBLIC = "public", _("Public form")
     PROFESSIONAL = "professional", _("Professional's form")
@@ -236,6 +242,19 @@ class Case(models.Model):
     def get_state_display(self) -> str:
         """As Django's, without building a dict of every state's label on each call (lists call it per row)."""
         return str(STATE_LABELS.get(self.state, self.state))
+
+    # The same for the labels the case page shows.
+    def get_legal_frame_display(self) -> str:
+        return str(LEGAL_FRAME_LABELS.get(self.legal_frame, self.legal_frame))
+
+    def get_trigger_moment_display(self) -> str:
+        return str(TRIGGER_MOMENT_LABELS.get(self.trigger_moment, self.trigger_moment))
+
+    def get_requester_kind_display(self) -> str:
+        return str(REQUESTER_KIND_LABELS.get(self.requester_kind, self.requester_kind))
+
+    def get_requester_professional_kind_display(self) -> str:
+        return str(PROFESSIONAL_KIND_LABELS.get(self.requester_professional_kind, self.requester_professional_kind))
 
     @property
     def is_final(self) -> bool:
@@ -401,10 +420,14 @@ class CasePerson(models.Model):
         return self.name
 
     def age_on(self, day: date) -> int | None:
-        if self.birth_date is None:
-            return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return age_on(self.birth_date, day)
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    """Age in whole years on `day`; None without a date of birth."""
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 class CaseProfessional(models.Model):
@@ -482,9 +505,14 @@ class CaseEvent(models.Model):
 
     @property
     def label(self) -> str:
-        from .lifecycle import TRANSITIONS
+        return event_label(self.name)
 
-        if self.name in EVENT_LABELS:
-            return str(EVENT_LABELS[self.name])
-        transition = TRANSITIONS.get(self.name)
-        return str(transition.label) if transition else self.name
+
+def event_label(name: str) -> str:
+    """What a timeline step is called: its own label, the transition's, or else its name."""
+    from .lifecycle import TRANSITIONS
+
+    if name in EVENT_LABELS:
+        return str(EVENT_LABELS[name])
+    transition = TRANSITIONS.get(name)
+    return str(transition.label) if transition else name

@@ -13,13 +13,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
-from .models import STATE_LABELS, NormClock, Urgency, norm_clocks
+from .models import (
+    PROFESSIONAL_KIND_LABELS,
+    STATE_LABELS,
+    CaseEvent,
+    CasePerson,
+    CaseProfessional,
+    NormClock,
+    PersonRole,
+    Urgency,
+    age_on,
+    event_label,
+    norm_clocks,
+)
 
 #: The fields of a case-list row; `pk` and `submitted_at` also make the keyset cursor (`paging.cursor_of`).
 LIST_FIELDS = (
@@ -36,10 +48,35 @@ INBOX_FIELDS = (
 _PK_MARK = 918273645
 
 
+@lru_cache(maxsize=256)
+def _pk_url_parts(name: str, resolver: object, prefix: str, language: str | None) -> tuple[str, str] | None:
+    """The text before and after the case id in `name`'s URL, or None if it cannot be reversed.
+
+    The URL configuration, script prefix and language are part of the cache key (they are
+    what `reverse` depends on), so a changed URL configuration reverses again.
+    """
+    del resolver, prefix, language
+    try:
+        url = reverse(name, args=[_PK_MARK])
+    except NoReverseMatch:
+        return None
+    head, _mark, tail = url.rpartition(str(_PK_MARK))
+    return head, tail
+
+
 def url_for_pk(name: str) -> Callable[[int], str]:
     """`pk -> reverse(name, args=[pk])`, reversing once: the URL of every row of a list."""
-    head, _mark, tail = reverse(name, args=[_PK_MARK]).rpartition(str(_PK_MARK))
+    parts = _pk_url_parts(name, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+    if parts is None:
+        raise NoReverseMatch(f"Reverse for {name!r} not found.")
+    head, tail = parts
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def url_or_empty(name: str, pk: int) -> str:
+    """As `{% url name pk as var %}`: the URL, or "" when `name` has no URL here."""
+    parts = _pk_url_parts(name, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+    return f"{parts[0]}{pk}{parts[1]}" if parts else ""
 
 
 def display_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
@@ -50,9 +87,23 @@ def display_name(first_name: str | None, last_name: str | None, username: str | 
 
 
 @lru_cache(maxsize=4096)
-def _day_text(day: date, language: str | None) -> str:
-    """`day` as `|date:"j M Y"` writes it in `language` (the active one; part of the cache key)."""
-    return formats.date_format(day, "j M Y")
+def _day_text(day: date, format: str, language: str | None) -> str:
+    """`day` as `|date:format` writes it in `language` (the active one; part of the cache key)."""
+    return formats.date_format(day, format)
+
+
+def day_text(day: date | None, format: str = "j M Y") -> str:
+    """A day as the template's `|date:format` writes it ("" for None), for formats of the day alone.
+
+    Formatted once per day, format and language: a list shows the same few days many times.
+    """
+    return "" if day is None else _day_text(day, format, get_language())
+
+
+def local_day_and_time(moment: datetime, day_format: str = "j M Y") -> str:
+    """A moment as `|date:"<day_format> H:i"` writes it: in local time, the day, a space, and hours:minutes."""
+    local = timezone.localtime(moment)
+    return f"{_day_text(local.date(), day_format, get_language())} {local:%H:%M}"
 
 
 class _Labels:
@@ -70,7 +121,11 @@ class _Labels:
 
     def day(self, moment: datetime) -> str:
         """As the template's `|date:"j M Y"`: the local day."""
-        return _day_text(timezone.localtime(moment).date(), self._language)
+        return _day_text(timezone.localtime(moment).date(), "j M Y", self._language)
+
+    def date(self, day: date) -> str:
+        """A date (no time of day) as `|date:"j M Y"`."""
+        return _day_text(day, "j M Y", self._language)
 
 
 #: One row of the case list; `{% for case in page %}{{ case }}` writes it (see `CaseRow.__html__`).
@@ -156,3 +211,112 @@ def inbox_rows(values: Iterable, now: datetime) -> list[InboxRow]:
         )
         for v in values
     ]
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+#: The links of the case page, by the name the template uses.
+CASE_LINKS = {
+    "circle": "network_circle", "prepare": "conference_prepare", "info": "information_form",
+    "plan": "plan_detail", "followup": "followup_case", "privacy": "case_privacy", "offer": "offer_new",
+    "assign": "case_assign", "step": "case_step", "log": "case_access_log",
+}
+
+
+def case_links(pk: int) -> dict[str, str]:
+    """The case page's links to the parts of the case ("" for a part that has no URL here)."""
+    return {key: url_or_empty(name, pk) for key, name in CASE_LINKS.items()}
+
+
+_PERSON_ROW = '<tr><td dir="auto">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+_PERSON_ROLE_LABELS = dict(PersonRole.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A family member on the case page."""
+
+    name: str
+    role: str
+    birth_date: str  # formatted, or "-"
+    age: str  # or "-"
+    phone: str  # or "-"
+
+    def __html__(self) -> SafeString:
+        return format_html(_PERSON_ROW, self.name, self.role, self.birth_date, self.age, self.phone)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def person_rows(case_id: int, today: date) -> list[PersonRow]:
+    """The case's persons in their usual order (role, date of birth), with their age on `today`."""
+    rows = CasePerson.objects.filter(case_id=case_id).values_list("name", "role", "birth_date", "phone")
+    labels = _Labels()
+    return [
+        PersonRow(name=name, role=str(_PERSON_ROLE_LABELS.get(role, role)),
+                  birth_date=labels.date(birth_date) if birth_date else "-",
+                  age="-" if birth_date is None else str(age_on(birth_date, today)), phone=phone or "-")
+        for name, role, birth_date, phone in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalRow:
+    """A professional involved, as the case page names them."""
+
+    name: str
+    organisation: str
+    kind: str  # the label, or ""
+
+
+def professional_rows(case_id: int) -> list[ProfessionalRow]:
+    rows = CaseProfessional.objects.filter(case_id=case_id).values_list("name", "organisation", "kind")
+    return [ProfessionalRow(name, organisation, str(PROFESSIONAL_KIND_LABELS.get(kind, kind)))
+            for name, organisation, kind in rows]
+
+
+_EVENT_ROW = '<li><time datetime="{}">{}</time> · <strong>{}</strong>{} · {}{}</li>'
+_EVENT_STATE = " → {}"
+_EVENT_REASON = ' · <span dir="auto">{}</span>'
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One step of the timeline."""
+
+    at: datetime  # local time
+    when: str  # `at` as `|date:"j M Y H:i"`
+    label: str
+    new_state: str  # the label of the state it led to, or "" when the state stayed
+    actor: str  # who took the step, or the words for the public form
+    reason: str
+
+    def __html__(self) -> SafeString:
+        return format_html(
+            _EVENT_ROW, self.at.isoformat(), self.when, self.label,
+            format_html(_EVENT_STATE, self.new_state) if self.new_state else "", self.actor,
+            format_html(_EVENT_REASON, self.reason) if self.reason else "",
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def timeline(case_id: int) -> list[EventRow]:
+    """The case's events in order, with who took each step (one query; names only, not whole users)."""
+    rows = CaseEvent.objects.filter(case_id=case_id).values_list(
+        "name", "from_state", "to_state", "at", "reason",
+        "actor__first_name", "actor__last_name", "actor__username",
+    )
+    labels = _Labels()
+    public_form = gettext("public form")
+    events = []
+    for name, from_state, to_state, at, reason, first, last, username in rows:
+        local = timezone.localtime(at)
+        events.append(EventRow(
+            at=local, when=f"{labels.date(local.date())} {local:%H:%M}", label=event_label(name),
+            new_state=labels.state(to_state) if from_state != to_state else "",
+            actor=display_name(first, last, username) or public_form, reason=reason,
+        ))
+    return events

@@ -18,11 +18,22 @@ from kring.conferences.services import preparation_progress
 from kring.matching.ranking import rank_coordinators
 
 from .access import get_case_for
-from .forms import AssignForm, CaseFilterForm, StepForm, filter_field_html
+from .forms import AssignForm, CaseFilterForm, StepForm, filter_field_html, step_reason_html
 from .lifecycle import available_transitions
 from .models import Case, State, coordinator_wishes
 from .paging import keyset_page
-from .rows import INBOX_FIELDS, LIST_FIELDS, case_rows, inbox_rows
+from .rows import (
+    INBOX_FIELDS,
+    LIST_FIELDS,
+    case_links,
+    case_rows,
+    day_text,
+    inbox_rows,
+    local_day_and_time,
+    person_rows,
+    professional_rows,
+    timeline,
+)
 from .rules import can
 from .services import case_assign, case_transition
 
@@ -78,20 +89,21 @@ def case_list(request):
 def case_detail(request, case_id: int):
     case = get_case_for(request.user, case_id, "view", request=request)
     log_access(request, action=Action.READ, obj=case)
-    persons = list(case.persons.all())
     prep_done, prep_total = preparation_progress(case)
-    today = timezone.localdate()
     return render(request, "cases/case_detail.html", {
         "case": case,
-        "persons": [(p, p.age_on(today)) for p in persons],
-        "professionals": list(case.professionals.select_related("user")),
-        "events": list(case.events.select_related("actor")),
+        "received": local_day_and_time(case.submitted_at, "j F Y"),
+        "consent_day": day_text(case.phone_consent_at and timezone.localdate(case.phone_consent_at)),
+        "links": case_links(case.pk),
+        "persons": person_rows(case.pk, timezone.localdate()),
+        "professionals": professional_rows(case.pk),
+        "events": timeline(case.pk),
         "wishes": coordinator_wishes(case),
         "prep_done": prep_done,
         "prep_total": prep_total,
         "clocks": case.clocks(),
         "transitions": available_transitions(request.user, case),
-        "step_form": StepForm(),
+        "step_reason": step_reason_html(),
         "can_assign": can(request.user, "assign", case) and case.state == State.REQUEST,
         "can_view_log": can(request.user, "view_log", case),
     })

@@ -79,3 +79,69 @@ def test_a_typed_search_and_errors_are_rendered_each_time(db):
         assert other.is_valid()
         assert 'value="K-XYZ"' in filter_field_html(other, "q")
         assert "value=" not in filter_field_html(CaseFilterForm(), "q")
+
+
+def test_the_case_page_links_are_the_reversed_urls(world):
+    from kring.cases.rows import CASE_LINKS, case_links
+
+    links = case_links(world.case.pk)
+    assert links == {key: reverse(name, args=[world.case.pk]) for key, name in CASE_LINKS.items()}
+
+
+def test_a_url_that_does_not_exist_here_is_empty_as_in_url_as():
+    from django.urls import NoReverseMatch
+
+    from kring.cases.rows import url_or_empty
+
+    assert url_or_empty("no_such_page", 3) == ""
+    try:
+        url_for_pk("no_such_page")
+    except NoReverseMatch:
+        pass
+    else:
+        raise AssertionError("url_for_pk must refuse an unknown name")
+
+
+def test_the_timeline_names_the_step_the_state_and_who_took_it(world):
+    from kring.cases.models import CaseEvent
+    from kring.cases.rows import timeline
+
+    at = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    CaseEvent.objects.create(case=world.case, name="submitted", from_state="request", to_state="request",
+                             actor=None, actor_role="", at=at)
+    CaseEvent.objects.create(case=world.case, name="first_contact", from_state="request", to_state="informing",
+                             actor=world.coordinator, actor_role="coordinator", at=at + timedelta(hours=1),
+                             reason="<script>")
+    with translation.override("en"):
+        first, second = (str(e) for e in timeline(world.case.pk))
+    assert first == ('<li><time datetime="2026-03-02T00:30:00+01:00">2 Mar 2026 00:30</time> · '
+                     "<strong>Request received</strong> · public form</li>")
+    assert second == ('<li><time datetime="2026-03-02T01:30:00+01:00">2 Mar 2026 01:30</time> · '
+                      "<strong>Record first contact with the family</strong> → Informing · "
+                      f'{world.coordinator.display_name} · <span dir="auto">&lt;script&gt;</span></li>')
+
+
+def test_the_family_rows_show_age_and_dashes(world):
+    from kring.cases.rows import person_rows
+
+    world.case.persons.all().delete()
+    world.case.persons.create(role="child", name="Bo <b>", birth_date="2020-02-29", phone="06 1")
+    world.case.persons.create(role="parent", name="Ma")
+    with translation.override("en"):
+        rows = [str(r) for r in person_rows(world.case.pk, datetime(2026, 2, 28).date())]
+    assert rows == [
+        '<tr><td dir="auto">Bo &lt;b&gt;</td><td>Child</td><td>29 Feb 2020</td><td>5</td><td>06 1</td></tr>',
+        '<tr><td dir="auto">Ma</td><td>Parent or carer</td><td>-</td><td>-</td><td>-</td></tr>',
+    ]
+
+
+def test_the_empty_reason_field_is_kept_per_language(db):
+    from kring.cases.forms import StepForm, step_reason_html
+
+    for language, label in (("en", "Reason"), ("nl", "Reden")):
+        with translation.override(language):
+            html = step_reason_html()
+            assert f'<label for="id_reason">{label}' in html and "></textarea>" in html.replace("\n", "")
+            assert html == step_reason_html()
+            assert html == Template('{% include "includes/field.html" %}').render(
+                Context({"field": StepForm()["reason"]}))
