@@ -62,12 +62,3 @@ def test_bench_load_runs_a_mix_and_the_floor_without_errors(flushable_access_log
             assert (cpu["database"] > 0) == (connection.vendor == "postgresql"), cpu
         assert "CPU per request: web" in result.stdout
 
-
-def test_cpu_used_counts_each_process_from_its_own_start():
-    from kring.benchmarks.load import cpu_used
-
-    before = {"web": {1: 2.0, 2: 5.0}, "database": {7: 1.0}, "generator": {9: 3.0}}
-    after = {"web": {1: 2.5, 3: 0.25}, "database": {7: 1.5}, "generator": {9: 3.5}}
-    # Process 2 ended (missed), process 3 started (counted from zero).
-    assert cpu_used(before, after) == {"web": 0.75, "database": 0.5, "generator": 0.5}
-    assert cpu_used(None, after) is None
