@@ -29,11 +29,13 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from .kept import kept
 from .models import (
+    ATTENDANCE_LABELS,
     INVITED_STATUSES,
+    KIND_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     ArrangementKind,
@@ -45,7 +47,7 @@ from .models import (
     MemberStatus,
     SafetyArrangement,
     Side,
-    label,
+    labels_now,
 )
 
 WIDTH, HEIGHT = 1000, 1090
@@ -126,12 +128,15 @@ def mark_of(member: CircleMember) -> str:
     return "not_invited"
 
 
+MARK_LETTERS = {
+    "invited": pgettext_lazy("eco-map mark for invited", "I"),
+    "came": pgettext_lazy("eco-map mark for came", "C"),
+    "agreement": pgettext_lazy("eco-map mark for took on an agreement", "A"),
+}
+
+
 def mark_letter(mark: str) -> str:
-    return {
-        "invited": pgettext("eco-map mark for invited", "I"),
-        "came": pgettext("eco-map mark for came", "C"),
-        "agreement": pgettext("eco-map mark for took on an agreement", "A"),
-    }.get(mark, "")
+    return labels_now(MARK_LETTERS).get(mark, "")
 
 
 def mark_label(mark: str) -> str:
@@ -144,7 +149,7 @@ def mark_label(mark: str) -> str:
     }[mark]
 
 
-def _shape(mark: str, x: float, y: float, r: float) -> list[str]:
+def _shape(mark: str, x: float, y: float, r: float, letters: dict[str, str] | None = None) -> list[str]:
     """The shape of a mark at (x, y): outline, fill and letter differ per mark."""
     out = []
     if mark == "agreement":
@@ -165,7 +170,7 @@ def _shape(mark: str, x: float, y: float, r: float) -> list[str]:
     else:
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#ffffff" stroke="{MUTED}" '
                    f'stroke-width="2" stroke-dasharray="4 3"/>')
-    letter = mark_letter(mark)
+    letter = mark_letter(mark) if letters is None else letters.get(mark, "")
     if letter:
         colour = "#ffffff" if mark in ("came", "agreement") else INK
         out.append(f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-size="14" '
@@ -265,20 +270,36 @@ def _background() -> list[str]:
     return out
 
 
-def _kind_label(side: str, kind: str, angle: float) -> str:
+def _kind_label(side: str, kind: str, angle: float, kinds: dict[str, str]) -> str:
     radius, anchor = {Side.BOTH: (368, "middle"), Side.NONE: (392, "middle"),
                       Side.MOTHER: (352, "end"), Side.FATHER: (352, "start")}[side]
     x, y = _point(angle, radius)
     return (f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="12" font-style="italic" '
-            f'fill="{MUTED}" data-kind-label="{kind}">{escape(str(Kind(kind).label))}</text>')
+            f'fill="{MUTED}" data-kind-label="{kind}">{escape(kinds[kind])}</text>')
 
 
-def _node(member: CircleMember, x: float, y: float, r: float, notes: list[str]) -> str:
+@dataclass(frozen=True)
+class _Words:
+    """The labels a map uses, in the active language (looked up once per map)."""
+
+    statuses: dict[str, str]
+    roles: dict[str, str]
+    attendances: dict[str, str]
+    kinds: dict[str, str]
+    letters: dict[str, str]
+
+    @classmethod
+    def now(cls) -> _Words:
+        return cls(labels_now(STATUS_LABELS), labels_now(ROLE_LABELS), labels_now(ATTENDANCE_LABELS),
+                   labels_now(KIND_LABELS), labels_now(MARK_LETTERS))
+
+
+def _node(member: CircleMember, x: float, y: float, r: float, notes: list[str], words: _Words) -> str:
     mark = mark_of(member)
-    status = label(STATUS_LABELS, member.status)
+    status = str(words.statuses.get(member.status, member.status))
     if member.status == MemberStatus.ATTENDED and member.attendance == Attendance.REMOTE:
-        status = f"{status} ({Attendance.REMOTE.label})"
-    described = ", ".join(p for p in [member.relation, label(ROLE_LABELS, member.role), status] if p)
+        status = f"{status} ({words.attendances[Attendance.REMOTE]})"
+    described = ", ".join(p for p in [member.relation, str(words.roles.get(member.role, member.role)), status] if p)
     attrs = {
         "class": "node",
         "data-member": member.pk,
@@ -298,7 +319,7 @@ def _node(member: CircleMember, x: float, y: float, r: float, notes: list[str]) 
     if member.attendance == Attendance.REMOTE and member.came:
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 5:.1f}" fill="none" stroke="{INK}" '
                    f'stroke-width="1.5" stroke-dasharray="3 3"/>')
-    out += _shape(mark, x, y, r)
+    out += _shape(mark, x, y, r, words.letters)
     if member.status == MemberStatus.CONFIRMED:
         out.append(f'<text x="{x + r + 2:.1f}" y="{y - r + 6:.1f}" font-size="13" font-weight="700" '
                    f'fill="{INK}" aria-hidden="true">✓</text>')
@@ -432,6 +453,7 @@ def render_ecomap(*, case, members: Sequence[CircleMember], arrangements: Sequen
              if a.is_pair and a.person_id in positions and a.other_id in positions]
     notes = _person_notes(arrangements)
     taken: list[tuple[float, float]] = []
+    words = _Words.now()
     title = _("Eco-map of the circle of %(reference)s") % {"reference": case.reference}
     lang = f' xml:lang="{escape(get_language() or "nl")}"' if standalone else ""
     out = [
@@ -442,9 +464,9 @@ def render_ecomap(*, case, members: Sequence[CircleMember], arrangements: Sequen
         f'<title id="ecomap-title">{escape(title)}</title>',
         f'<desc id="ecomap-desc">{escape(_description(case, members, figures, len(pairs)))}</desc>',
         kept("ecomap-background", lambda: "".join(_background())),
-        *(_kind_label(side, kind, angle) for side, kind, angle in kind_labels),
+        *(_kind_label(side, kind, angle, words.kinds) for side, kind, angle in kind_labels),
         '<g class="nodes">',
-        *(_node(m, *positions[m.pk], notes.get(m.pk, [])) for m in members),
+        *(_node(m, *positions[m.pk], notes.get(m.pk, []), words) for m in members),
         "</g>",
         '<g class="restrictions">',
         *(_restriction(a, positions, taken) for a in pairs),

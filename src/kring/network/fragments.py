@@ -4,9 +4,9 @@
   template built each row from some fifty nodes (a `{% url %}` and a
   `{% csrf_token %}` per form, a `get_FOO_display` per cell); here a row is a
   few string joins with `escape()`, and the URLs come from one `reverse()`.
-- The empty "add someone" form, the empty arrangement form and the widening
-  questions: the same for everyone who reads the page in one language, so they
-  are rendered once per language (`kept`). The arrangement form's three lists of
+- The empty "add someone" form, the empty arrangement form, the head of the
+  table and the widening questions: the same for everyone who reads the page in
+  one language, so they are rendered once per language (`kept`). The arrangement form's three lists of
   people are put into the kept form per request.
 
 Everything from the case or the request (names, URLs, the CSRF token) is put in
@@ -147,6 +147,13 @@ def arrangement_form_fields(form: ArrangementForm | None = None, *,
     html = kept("arrangement-form", lambda: _empty_arrangement_form([_PLACEHOLDER]))
     options = _OPTION_GAP.join(f'<option value="{m.pk}">{escape(m.name)}</option>' for m in listed)
     return mark_safe(html.replace(_PLACEHOLDER_OPTION, options))  # noqa: S308 (names escaped)
+
+
+def table_head(*, may_change: bool) -> SafeString:
+    """The heading, caption and column heads of the circle table (with the contact and next-step
+    columns for those who may change the circle), kept per language."""
+    return mark_safe(kept(f"table-head-{'change' if may_change else 'view'}", lambda: render_to_string(  # noqa: S308
+        "network/_circle_table_head.html", {"may_change": may_change})))
 
 
 def widening() -> SafeString:

@@ -88,12 +88,17 @@ def _circle_page(request, case: Case, *, member_form=None, arrangement_form=None
                          for a in arrangements],
         "figures": circle_figures(members),
         "ecomap": mark_safe(render_ecomap(case=case, members=members, arrangements=arrangements)),  # noqa: S308 (built with escape())
+        "table_head": fragments.table_head(may_change=may_change),
         "widening": fragments.widening(),
+        "urls": {"case": reverse("case_detail", args=[case.pk]),
+                 "ecomap": reverse("network_ecomap", args=[case.pk])},
     }
     if may_change:
         context["member_fields"] = fragments.member_form_fields(member_form)
         context["arrangement_fields"] = fragments.arrangement_form_fields(arrangement_form, listed=read.listed)
         context["arrangement_open"] = arrangement_form is not None and arrangement_form.is_bound
+        context["urls"].update(arrangement_add=reverse("network_arrangement_add", args=[case.pk]),
+                               member_add=reverse("network_member_add", args=[case.pk]))
     return render(request, "network/circle.html", context, status=status)
 
 

@@ -90,6 +90,8 @@ def test_the_table_shows_labels_restrictions_and_contact_only_to_who_may_change(
         assert ('href="tel:+31612345678"' in row) is contact
         assert ("<form" in row) is contact
         assert ('aria-label="Samira Bakker: Took on an agreement"' in row) is contact
+        assert ('<th scope="col">Contact</th>' in html) is contact  # the kept table head per right
+        assert ('id="add-member"' in html) is contact
 
 
 def test_the_page_reads_the_same_number_of_times_for_a_bigger_circle(circle, assigned, as_user):
