@@ -12,10 +12,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
@@ -46,10 +47,10 @@ from .models import (
     Evaluation,
     Rating,
     Reminder,
-    ReminderKind,
     ReminderStatus,
 )
 from .models import Outcome as OutcomeRow
+from .schedule import schedule_html
 
 EVERYONE = {MANAGER, COORDINATOR, PROFESSIONAL}
 
@@ -91,25 +92,12 @@ def reconvene_fields_html() -> str:
     return mark_safe(html)  # noqa: S308 - our own template, autoescaped, without any input
 
 
-def _schedule_rows(case: Case) -> list[Reminder]:
-    """The case's reminders for the schedule table, with their labels looked up once."""
-    kinds = {value: str(label) for value, label in ReminderKind.choices}
-    statuses = {value: str(label) for value, label in ReminderStatus.choices}
-    rows = list(case.reminders.select_related("member", "user")
+def _reminders(case: Case) -> list[Reminder]:
+    """The case's reminders for the schedule, with only what the table shows."""
+    return list(case.reminders.select_related("member", "user")
                 .only("pk", "case", "due_at", "kind", "note", "status", "last_error", "member__name",
                       "user__first_name", "user__last_name", "user__username")
                 .order_by("due_at", "pk"))
-    months = {number: str(name) for number, name in MONTHS.items()}
-    for r in rows:
-        due = timezone.localtime(r.due_at)
-        # What the template's |date:'c' and |date:"j F Y H:i" print, without a formatter per row.
-        r.due_iso = due.isoformat()
-        r.due_label = f"{due.day} {months[due.month]} {due.year:04d} {due.hour:02d}:{due.minute:02d}"
-        r.key = str(r.pk)
-        r.kind_label = kinds.get(r.kind, r.kind)
-        r.status_label = statuses.get(r.status, r.status)
-        r.for_name = r.member.name if r.member else (r.user.display_name if r.user else "")
-    return rows
 
 
 @login_required
@@ -117,6 +105,7 @@ def followup_case(request, case_id: int):
     case = plan_case_for(request, case_id, allowed=EVERYONE, purpose="follow-up")
     log_access(request, action=Action.READ, obj=case, purpose="follow-up of the plan")
     can_change = request.user.has_role(Role.COORDINATOR) and case.coordinator_id == request.user.pk
+    may_edit_schedule = request.user.role in (Role.COORDINATOR, Role.REGIONAL_MANAGER)
     # The current version and its agreements are read once and passed around.
     version = services.current_version_of_carriers(case)
     agreements = services.current_agreements(version) if version else []
@@ -125,8 +114,10 @@ def followup_case(request, case_id: int):
     return render(request, "followup/case.html", {
         "case": case,
         "version": version,
-        "reminders": _schedule_rows(case),
-        "may_edit_schedule": request.user.role in (Role.COORDINATOR, Role.REGIONAL_MANAGER),
+        "schedule": schedule_html(
+            _reminders(case), csrf_token=get_token(request) if may_edit_schedule else "",
+            change_url=reverse("followup_schedule", args=[case.pk]) if may_edit_schedule else None),
+        "may_edit_schedule": may_edit_schedule,
         "is_coordinator": can_change,
         "unreachable": services.unreachable_among(version, agreements) if version else [],
         "show_check_ins": show_check_ins,
@@ -137,8 +128,6 @@ def followup_case(request, case_id: int):
         "outcomes": list(OutcomeRow.objects.filter(case=case)),
         "reconvene_fields": reconvene_fields_html() if can_change and version else "",
         "today": timezone.localdate(),
-        "FAILED": ReminderStatus.FAILED,
-        "SCHEDULED": ReminderStatus.SCHEDULED,
     })
 
 

@@ -27,9 +27,12 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from kring.network.models import CircleMember
+
 from . import fonts
 from .fonts import FONT_FILES, font_path
 from .models import InformationFormVersion, PlanVersion, StoredPlanDocument
+from .services import agreement_rows
 
 __all__ = [
     "FAMILY",
@@ -206,37 +209,36 @@ def _plan_section(doc: PlanDocumentContent, version: PlanVersion) -> None:
 
     doc.heading(_("Questions and worries the plan answers"))
     doc.written(version.concerns_answered)
-    answers = list(version.answers.select_related("condition"))
-    for answer in answers:
-        if answer.condition:
-            doc.label(_("Safety condition: %(text)s") % {"text": answer.condition.text})
+    for text, condition_id, condition in version.answers.values_list("text", "condition_id", "condition__text"):
+        if condition_id:
+            doc.label(_("Safety condition: %(text)s") % {"text": condition})
         else:
             doc.label(_("Our answer"))
-        doc.written(answer.text)
+        doc.written(text)
 
     doc.heading(_("Agreements"))
-    agreements = list(version.agreements.select_related("who").prefetch_related("conditions"))
+    agreements = agreement_rows(version)
     if not agreements:
         doc.written("", empty=_("No agreements yet."))
     for number, agreement in enumerate(agreements, start=1):
-        who = agreement.who.name + (f" ({agreement.who.relation})" if agreement.who.relation else "")
+        who = agreement.who + (f" ({agreement.relation})" if agreement.relation else "")
         doc.label(f"{number}. {who}")
         doc.written(agreement.what)
         details = [_("When or how often: %(when)s") % {"when": agreement.when}]
         if agreement.starts_on or agreement.ends_on:
             details.append(_("From %(start)s until %(end)s") % {
                 "start": _date(agreement.starts_on), "end": _date(agreement.ends_on)})
-        conditions = [c.text for c in agreement.conditions.all()]
-        if conditions:
-            details.append(_("Meets these conditions: %(list)s") % {"list": "; ".join(conditions)})
+        if agreement.conditions:
+            details.append(_("Meets these conditions: %(list)s") % {"list": "; ".join(agreement.conditions)})
         doc.written("\n".join(details))
 
+    monitor, convenor = _monitor_and_convenor(version)
     doc.heading(_("Help the family asks from professionals"))
     doc.written(version.professional_help)
     doc.heading(_("Who keeps an eye on the plan"))
-    doc.written(version.monitor.name if version.monitor else "")
+    doc.written(monitor)
     doc.heading(_("Who calls the circle together"))
-    doc.written(version.convenor.name if version.convenor else "")
+    doc.written(convenor)
     doc.heading(_("Evaluation date"))
     doc.written(_date(version.evaluation_date))
     doc.heading(_("How we keep each other informed"))
@@ -244,10 +246,22 @@ def _plan_section(doc: PlanDocumentContent, version: PlanVersion) -> None:
     doc.heading(_("What we do when an agreement is not kept"))
     doc.written(version.when_not_kept)
     doc.heading(_("Who may receive a copy"))
-    names = [m.name for m in version.copy_recipients.order_by("name")]
-    names += [p.name + (f", {p.organisation}" if p.organisation else "")
-              for p in version.copy_professionals.order_by("name")]
+    names = list(version.copy_recipients.order_by("name").values_list("name", flat=True))
+    names += [name + (f", {organisation}" if organisation else "")
+              for name, organisation in version.copy_professionals.order_by("name").values_list("name", "organisation")]
     doc.written("\n".join(names))
+
+
+def _monitor_and_convenor(version: PlanVersion) -> tuple[str, str]:
+    """The names of who keeps an eye on the plan and who calls the circle together ("" for nobody):
+    from the version when the caller read them with it, else in one query for both."""
+    ids = {version.monitor_id, version.convenor_id} - {None}
+    cached = PlanVersion.monitor.is_cached(version) and PlanVersion.convenor.is_cached(version)
+    if cached or not ids:
+        names = {m.pk: m.name for m in (version.monitor, version.convenor) if m is not None}
+    else:
+        names = dict(CircleMember.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return names.get(version.monitor_id, ""), names.get(version.convenor_id, "")
 
 
 def _information_section(doc: PlanDocumentContent, info: InformationFormVersion | None) -> None:
@@ -264,7 +278,7 @@ def _information_section(doc: PlanDocumentContent, info: InformationFormVersion 
     doc.heading(_("Concerns"))
     doc.written(info.concerns)
     doc.heading(_("Safety conditions"))
-    conditions = list(info.conditions.all())
+    conditions = list(info.conditions.only("text", "non_negotiable"))
     if not conditions:
         doc.written("", empty=_("No safety conditions."))
     for number, condition in enumerate(conditions, start=1):
@@ -278,11 +292,9 @@ def _information_section(doc: PlanDocumentContent, info: InformationFormVersion 
 
 def plan_document_content(version: PlanVersion, *, language: str) -> PlanDocumentContent:
     """Everything the plan document of one version prints, with headings in `language`."""
-    from .services import information_form_of
-
     case = version.plan.case
-    form = information_form_of(case)
-    info = form.current if form else None
+    info = (InformationFormVersion.objects.filter(form__case=case).select_related("created_by")
+            .order_by("-number").first())
     with translation.override(language):
         doc = PlanDocumentContent(
             language=language, reference=case.reference, version_number=version.number,

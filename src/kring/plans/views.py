@@ -42,6 +42,7 @@ from .models import (
     ConditionTest,
     Distribution,
     PlanStatus,
+    PlanVersion,
     SafetyCondition,
 )
 from .services import (
@@ -61,7 +62,6 @@ from .services import (
     may_fill_information_form,
     plan_decide,
     plan_distribute,
-    plan_of,
     plan_present,
     plan_revise,
     plan_save_draft,
@@ -367,11 +367,11 @@ def plan_pdf(request, case_id: int):
     """The plan document (PDF), for staff related to the case. Logged as an export."""
     case = plan_case_for(request, case_id, allowed=STAFF, action=Action.EXPORT,
                          purpose="plan document")
-    plan = plan_of(case)
-    version = None
-    if plan is not None:
-        number = request.GET.get("version", "")
-        version = plan.versions.filter(number=int(number)).first() if number.isdigit() else plan.current
+    number = request.GET.get("version", "")
+    versions = PlanVersion.objects.filter(plan__case=case).select_related("plan", "monitor", "convenor")
+    version = (versions.filter(number=int(number)) if number.isdigit() else versions.order_by("-number")).first()
+    if version is not None:
+        version.plan.case = case  # the case just read for the access check, not read again
     if version is None:
         log_access(request, action=Action.READ, obj=case, purpose="plan document: there is no plan yet")
         messages.error(request, _("There is no plan yet."))
