@@ -32,6 +32,7 @@ from .models import (
     event_label,
     norm_clocks,
 )
+from .prepared import PreparedValues
 
 #: The fields of a case-list row; `pk` and `submitted_at` also make the keyset cursor (`paging.cursor_of`).
 LIST_FIELDS = (
@@ -215,6 +216,14 @@ def inbox_rows(values: Iterable, now: datetime) -> list[InboxRow]:
 
 # --- the case page ---------------------------------------------------------------------------
 
+# The case page's reads, compiled once (see `prepared`): the ORM's queries, by case id.
+_PERSONS = PreparedValues(
+    lambda case_id: CasePerson.objects.filter(case_id=case_id).values_list("name", "role", "birth_date", "phone"))
+_PROFESSIONALS = PreparedValues(
+    lambda case_id: CaseProfessional.objects.filter(case_id=case_id).values_list("name", "organisation", "kind"))
+_EVENTS = PreparedValues(lambda case_id: CaseEvent.objects.filter(case_id=case_id).values_list(
+    "name", "from_state", "to_state", "at", "reason", "actor__first_name", "actor__last_name", "actor__username"))
+
 #: The links of the case page, by the name the template uses.
 CASE_LINKS = {
     "circle": "network_circle", "prepare": "conference_prepare", "info": "information_form",
@@ -251,7 +260,7 @@ class PersonRow:
 
 def person_rows(case_id: int, today: date) -> list[PersonRow]:
     """The case's persons in their usual order (role, date of birth), with their age on `today`."""
-    rows = CasePerson.objects.filter(case_id=case_id).values_list("name", "role", "birth_date", "phone")
+    rows = _PERSONS(case_id)
     labels = _Labels()
     return [
         PersonRow(name=name, role=str(_PERSON_ROLE_LABELS.get(role, role)),
@@ -271,7 +280,7 @@ class ProfessionalRow:
 
 
 def professional_rows(case_id: int) -> list[ProfessionalRow]:
-    rows = CaseProfessional.objects.filter(case_id=case_id).values_list("name", "organisation", "kind")
+    rows = _PROFESSIONALS(case_id)
     return [ProfessionalRow(name, organisation, str(PROFESSIONAL_KIND_LABELS.get(kind, kind)))
             for name, organisation, kind in rows]
 
@@ -305,10 +314,7 @@ class EventRow:
 
 def timeline(case_id: int) -> list[EventRow]:
     """The case's events in order, with who took each step (one query; names only, not whole users)."""
-    rows = CaseEvent.objects.filter(case_id=case_id).values_list(
-        "name", "from_state", "to_state", "at", "reason",
-        "actor__first_name", "actor__last_name", "actor__username",
-    )
+    rows = _EVENTS(case_id)
     labels = _Labels()
     public_form = gettext("public form")
     events = []

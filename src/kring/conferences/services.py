@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from kring.accounts.models import User
 from kring.cases.models import Case, CaseProfessional, State
+from kring.cases.prepared import PreparedValues
 from kring.cases.rules import can
 from kring.cases.services import case_transition
 from kring.core import links
@@ -76,13 +77,15 @@ def preparation_items(case: Case) -> list[PreparationItem]:
     return [existing[code] for code in PrepItem.values]
 
 
+# The case page's question, compiled once (a case has at most one row per item, so the rows are few).
+_settled_items = PreparedValues(lambda case_id: PreparationItem.objects.filter(
+    case_id=case_id, code__in=PrepItem.values, status__in=SETTLED).order_by().values_list("pk"))
+
+
 def preparation_progress(case: Case | int) -> tuple[int, int]:
     """(items done or not needed, all items) for the case page. One query, writes nothing."""
     case_id = case if isinstance(case, int) else case.pk
-    done = PreparationItem.objects.filter(
-        case_id=case_id, code__in=PrepItem.values, status__in=SETTLED
-    ).count()
-    return done, len(PrepItem.values)
+    return len(_settled_items(case_id)), len(PrepItem.values)
 
 
 @dataclass(frozen=True)
