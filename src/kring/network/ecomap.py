@@ -494,9 +494,10 @@ _ROLE_ORDER = {MemberRole.MAIN: 0, MemberRole.CHILD: 1, MemberRole.NETWORK: 2}
 MAP_FIELDS = ("id", "role", "name", "relation", "side", "kind", "closeness", "status", "attendance")
 
 
-def read_circle(case, *, fields: Sequence[str] = ()) -> CircleRead:
+def read_circle(case, *, fields: Sequence[str] = (), arrangements: bool = True) -> CircleRead:
     """The members and arrangements of a case, in two queries; `fields`: read only these of
-    each member (every other field would cost a query per member when used).
+    each member (every other field would cost a query per member when used); without
+    `arrangements` (a page that does not show them) in one query.
 
     The arrangements do not join their people: they get the member objects read
     for the page (one object per person, so the page and the map agree), and only
@@ -506,17 +507,18 @@ def read_circle(case, *, fields: Sequence[str] = ()) -> CircleRead:
     listed = list(members_qs.only(*fields) if fields else members_qs)
     members = sorted(listed, key=lambda m: (_ROLE_ORDER.get(m.role, 3), m.closeness, m.name.lower(), m.pk))
     # Sorted here: an ORDER BY costs more to compile than sorting the few rows of one case.
-    arrangements = sorted(SafetyArrangement.objects.filter(case=case).order_by(),
-                          key=lambda a: (a.created_at, a.pk))
+    if not arrangements:
+        return CircleRead(members=members, listed=listed, arrangements=[])
+    read = sorted(SafetyArrangement.objects.filter(case=case).order_by(), key=lambda a: (a.created_at, a.pk))
     by_id = {m.pk: m for m in listed}
-    missing = {getattr(a, f.attname) for a in arrangements for f in _ARRANGEMENT_PEOPLE} - {None} - by_id.keys()
+    missing = {getattr(a, f.attname) for a in read for f in _ARRANGEMENT_PEOPLE} - {None} - by_id.keys()
     if missing:
         by_id.update(CircleMember.objects.in_bulk(missing))
-    for a in arrangements:
+    for a in read:
         for f in _ARRANGEMENT_PEOPLE:
             member_id = getattr(a, f.attname)
             f.set_cached_value(a, by_id[member_id] if member_id is not None else None)
-    return CircleRead(members=members, listed=listed, arrangements=arrangements)
+    return CircleRead(members=members, listed=listed, arrangements=read)
 
 
 def circle_data(case) -> tuple[list[CircleMember], list[SafetyArrangement]]:

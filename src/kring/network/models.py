@@ -148,6 +148,23 @@ class CircleMember(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The labels of the choices, as Django's `get_FOO_display` gives them, without rebuilding
+    # the choices on every call: pages and the API show them for every person in a circle.
+    def get_role_display(self) -> str:
+        return label(ROLE_LABELS, self.role)
+
+    def get_side_display(self) -> str:
+        return label(SIDE_LABELS, self.side)
+
+    def get_kind_display(self) -> str:
+        return label(KIND_LABELS, self.kind)
+
+    def get_status_display(self) -> str:
+        return label(STATUS_LABELS, self.status)
+
+    def get_attendance_display(self) -> str:
+        return label(ATTENDANCE_LABELS, self.attendance)
+
     @property
     def is_family(self) -> bool:
         return self.kind == Kind.FAMILY or self.role in (MemberRole.MAIN, MemberRole.CHILD)
@@ -264,6 +281,10 @@ class SafetyArrangement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_kind_display()}"
+
+    def get_kind_display(self) -> str:
+        """The kind in words (as Django's, without rebuilding the choices on every call)."""
+        return label(ARRANGEMENT_KIND_LABELS, self.kind)
 
     @property
     def is_pair(self) -> bool:

@@ -131,3 +131,43 @@ def test_arrangements_get_their_people_from_the_circle_read(circle):
     assert a.person is by_id[circle.mother.pk] and a.present is by_id[circle.neighbour.pk]
     assert [m.pk for m in read.listed] == list(
         type(circle.mother).objects.filter(case=circle.case).order_by("role", "name", "id").values_list("pk", flat=True))
+
+
+def test_the_quick_choice_labels_are_the_ones_django_gives():
+    from django.db.models import Model
+
+    from kring.network.models import CircleMember
+
+    for language in ("nl", "en"):
+        with translation.override(language):
+            for name in ("role", "side", "kind", "status", "attendance"):
+                field = CircleMember._meta.get_field(name)
+                for value in [*(v for v, _l in field.choices), "", "unknown"]:
+                    member = CircleMember(**{name: value})
+                    assert getattr(member, f"get_{name}_display")() == Model._get_FIELD_display(member, field)
+            field = SafetyArrangement._meta.get_field("kind")
+            for value in [*(v for v, _l in field.choices), "unknown"]:
+                arrangement = SafetyArrangement(kind=value)
+                assert arrangement.get_kind_display() == Model._get_FIELD_display(arrangement, field)
+
+
+def test_a_page_without_arrangements_reads_the_circle_in_one_query(circle):
+    SafetyArrangement.objects.create(case=circle.case, kind=ArrangementKind.MUST_NOT_MEET,
+                                     person=circle.aunt, other=circle.uncle)
+    with CaptureQueriesContext(connection) as made:
+        read = read_circle(circle.case, arrangements=False)
+    assert len(made) == 1 and read.arrangements == [] and len(read.members) == 5
+
+
+def test_a_person_outside_the_circle_read_is_read_once_for_all_arrangements(circle):
+    from kring.testing.factories import CaseFactory
+
+    stranger = add_member(CaseFactory(), "Iemand anders")
+    for kind in (ArrangementKind.MUST_NOT_MEET, ArrangementKind.ONLY_WITH_PERSON):
+        SafetyArrangement.objects.create(case=circle.case, kind=kind, person=circle.aunt, other=stranger,
+                                         present=circle.mother if kind == ArrangementKind.ONLY_WITH_PERSON else None)
+    with CaptureQueriesContext(connection) as made:
+        read = read_circle(circle.case)
+        names = [(a.person.name, a.other.name) for a in read.arrangements]
+    assert len(made) == 3
+    assert names == [("Samira Bakker", "Iemand anders")] * 2
