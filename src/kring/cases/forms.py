@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .lifecycle import TRANSITIONS
+from .models import State
 
 
 class StepForm(forms.Form):
@@ -19,13 +20,7 @@ class AssignForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search by reference"), max_length=20, required=False)
-    state = forms.ChoiceField(label=_("State"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        from .models import State
-
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("All states")), *State.choices]
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *State.choices])
 
 
 FIELD_TEMPLATE = "includes/field.html"
@@ -34,21 +29,26 @@ FIELD_TEMPLATE = "includes/field.html"
 _FILTER_FIELD_HTML: dict[tuple[str | None, str, str | None], SafeString] = {}
 
 
-def filter_field_html(form: CaseFilterForm, name: str) -> SafeString:
+def filter_field_html(form: CaseFilterForm | None, name: str) -> SafeString:
     """One field of the case filter as `includes/field.html` writes it.
 
     Without errors the HTML depends only on the language and the field's value. The state's
     valid values are a fixed set and an empty search box is one value, so those are rendered
     once per language and kept: they hold nothing of the user or the request. A search that
-    was typed in, or a field with errors, is rendered each time.
+    was typed in, or a field with errors, is rendered each time. `form` None stands for the
+    empty form, made only when its HTML is not kept yet.
     """
-    field = form[name]
-    value = field.value()
-    if field.errors or (name == "q" and value):
-        return render_to_string(FIELD_TEMPLATE, {"field": field})
+    if form is None:
+        value = None
+    else:
+        field = form[name]
+        value = field.value()
+        if field.errors or (name == "q" and value):
+            return render_to_string(FIELD_TEMPLATE, {"field": field})
     key = (get_language(), name, value)
     html = _FILTER_FIELD_HTML.get(key)
     if html is None:
+        field = (form or CaseFilterForm())[name]
         html = _FILTER_FIELD_HTML[key] = render_to_string(FIELD_TEMPLATE, {"field": field})
     return html
 

@@ -49,13 +49,11 @@ def _require_role(user, *roles):
 def inbox(request):
     """The regional manager's open requests, urgent first, then by time left."""
     _require_role(request.user, Role.REGIONAL_MANAGER)
-    cases = (
-        Case.objects.visible_to(request.user).in_inbox()
-        .order_by("-urgency", "next_deadline_at", "pk")
-        .values_list(*INBOX_FIELDS, named=True)
-    )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = inbox_rows(page.object_list, timezone.now())
+    cases = Case.objects.visible_to(request.user).in_inbox().order_by("-urgency", "next_deadline_at", "pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))  # counts the cases, no joins
+    # The page's rows as values; no query at all when nothing is open.
+    page.object_list = inbox_rows(
+        page.object_list.values_list(*INBOX_FIELDS, named=True) if page.paginator.count else [], timezone.now())
     log_access(request, action=Action.SEARCH, object_type="inbox", object_id="-",
                purpose="inbox of open requests")
     return render(request, "cases/inbox.html", {"page": page})
@@ -64,9 +62,10 @@ def inbox(request):
 @login_required
 def case_list(request):
     _require_role(request.user, Role.REGIONAL_MANAGER, Role.COORDINATOR, Role.PROFESSIONAL)
-    form = CaseFilterForm(request.GET or None)
+    # Without parameters the form is empty: its fields' HTML is kept (see `filter_field_html`).
+    form = CaseFilterForm(request.GET) if request.GET else None
     cases = Case.objects.visible_to(request.user)
-    if form.is_valid():
+    if form is not None and form.is_valid():
         if form.cleaned_data["q"]:
             cases = cases.matching_reference(form.cleaned_data["q"])
         if form.cleaned_data["state"]:
@@ -80,7 +79,7 @@ def case_list(request):
     for key in ("after", "before", "page"):
         filters.pop(key, None)
     return render(request, "cases/case_list.html", {
-        "page": page, "form": form, "filters": filters.urlencode(),
+        "page": page, "filters": filters.urlencode(),
         "q_field": filter_field_html(form, "q"), "state_field": filter_field_html(form, "state"),
     })
 

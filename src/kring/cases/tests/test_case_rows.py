@@ -67,6 +67,8 @@ def test_the_kept_filter_fields_follow_the_language_and_the_chosen_state(db):
         chosen = filter_field_html(form, "state")
         assert '<option value="preparing" selected>' in chosen and chosen != english
         assert filter_field_html(CaseFilterForm(), "state") == english
+        assert filter_field_html(None, "state") == english  # the page without parameters makes no form
+        assert filter_field_html(None, "q") == filter_field_html(CaseFilterForm(), "q")
 
 
 def test_a_typed_search_and_errors_are_rendered_each_time(db):
@@ -145,3 +147,23 @@ def test_the_empty_reason_field_is_kept_per_language(db):
             assert html == step_reason_html()
             assert html == Template('{% include "includes/field.html" %}').render(
                 Context({"field": StepForm()["reason"]}))
+
+
+def test_the_inbox_pages_its_rows_and_counts_without_joins(world, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    for i in range(54):
+        f.CaseFactory(family=False, submitted_at=now - timedelta(minutes=i))
+    client = as_user(world.manager)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en")
+    [count] = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    assert "JOIN" not in count
+    second = client.get("/inbox/?page=2", HTTP_ACCEPT_LANGUAGE="en")
+    pks = [row.pk for row in first.context["page"]] + [row.pk for row in second.context["page"]]
+    assert len(pks) == 55 and len(set(pks)) == 55
+    assert "55 requests open." in second.content.decode() and "Page 2 of 2" in second.content.decode()
+    row = second.context["page"][0]
+    assert f'<a class="button" href="/cases/{row.pk}/assign/">Assign</a>' in second.content.decode()
