@@ -92,14 +92,6 @@ def reconvene_fields_html() -> str:
     return mark_safe(html)  # noqa: S308 - our own template, autoescaped, without any input
 
 
-def _reminders(case: Case) -> list[Reminder]:
-    """The case's reminders for the schedule, with only what the table shows."""
-    return list(case.reminders.select_related("member", "user")
-                .only("pk", "case", "due_at", "kind", "note", "status", "last_error", "member__name",
-                      "user__first_name", "user__last_name", "user__username")
-                .order_by("due_at", "pk"))
-
-
 @login_required
 def followup_case(request, case_id: int):
     case = plan_case_for(request, case_id, allowed=EVERYONE, purpose="follow-up")
@@ -115,7 +107,7 @@ def followup_case(request, case_id: int):
         "case": case,
         "version": version,
         "schedule": schedule_html(
-            _reminders(case), csrf_token=get_token(request) if may_edit_schedule else "",
+            case, csrf_token=get_token(request) if may_edit_schedule else "",
             change_url=reverse("followup_schedule", args=[case.pk]) if may_edit_schedule else None),
         "may_edit_schedule": may_edit_schedule,
         "is_coordinator": can_change,

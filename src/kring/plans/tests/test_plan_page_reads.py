@@ -90,3 +90,42 @@ def test_unmet_among_is_unmet_conditions(pw):
     tests = {t.condition_id: t for t in version.tests.all()}
     assert unmet_among(current_conditions(pw.case), tests) == unmet_conditions(version)
     assert unmet_conditions(version)  # nothing tested yet: the non-negotiable condition is unmet
+
+
+def test_the_information_form_page_locks_once_and_then_writes_nothing(pw, as_user):
+    InformationForm.objects.filter(case=pw.case).update(locked_at=None)
+    client = as_user(pw.professional)
+    url = f"/cases/{pw.case.pk}/information-form/"
+    assert len(_plan_writes(client, url)) == 1
+    assert InformationForm.objects.get(case=pw.case).is_locked
+    assert _plan_writes(client, url) == []
+
+
+def test_the_document_prints_the_same_however_the_version_was_read(pw):
+    from kring.plans.document import plan_document_content
+    from kring.plans.models import PlanVersion
+
+    version = presented_plan(pw)
+    plain = plan_document_content(PlanVersion.objects.get(pk=version.pk), language="en")
+    joined = plan_document_content(
+        PlanVersion.objects.select_related("plan__case", "monitor", "convenor").get(pk=version.pk), language="en")
+    assert plain.ops == joined.ops and plain.fingerprint == joined.fingerprint
+    printed = str(plain.ops)
+    assert pw.circle.aunt.name in printed and pw.circle.uncle.name in printed
+    assert all(c.text in printed for c in pw.conditions())
+
+
+def test_the_plan_pdf_reads_as_often_with_a_longer_plan(pw, as_user):
+    version = presented_plan(pw)
+    client = as_user(pw.coordinator)
+    url = f"/cases/{pw.case.pk}/plan/pdf/?lang=en"
+    client.get(url)
+    before = _count(client, url)
+    for i in range(3):
+        who = member(pw.case, f"Buur {i}", email=f"buur{i}@example.org")
+        agreement = Agreement.objects.create(version=version, order=10 + i, who=who, what=f"Afspraak {i}",
+                                             when="elke week")
+        agreement.conditions.set(pw.conditions())
+        version.copy_recipients.add(who)
+    client.get(url)  # builds and stores the new document
+    assert _count(client, url) == before
