@@ -171,3 +171,22 @@ def test_a_person_outside_the_circle_read_is_read_once_for_all_arrangements(circ
         names = [(a.person.name, a.other.name) for a in read.arrangements]
     assert len(made) == 3
     assert names == [("Samira Bakker", "Iemand anders")] * 2
+
+
+def test_a_refused_form_shows_what_was_typed_and_the_errors_not_the_kept_empty_form(circle, assigned, as_user):
+    client = as_user(assigned.coordinator)
+    client.get(url(circle.case), HTTP_ACCEPT_LANGUAGE="en")  # the empty forms are kept now
+    html = client.post(f"{url(circle.case)}members/", {"name": "Oma <Aicha>", "role": "network", "side": "uncle",
+                                                       "kind": "family", "closeness": "1", "phone": "bel me"},
+                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    member_form = html[html.index('id="add-member"'):]
+    assert 'value="Oma &lt;Aicha&gt;"' in member_form and 'class="errorlist"' in member_form
+    assert '<details class="card no-print" id="add-arrangement">' in html  # closed: not the refused one
+    html = client.post(f"{url(circle.case)}arrangements/", {"kind": "only_with_person", "person": circle.child.pk,
+                                                            "other": circle.uncle.pk}, HTTP_ACCEPT_LANGUAGE="en"
+                       ).content.decode()
+    arrangement_form = html[html.index('id="add-arrangement"'):html.index('id="add-member"')]
+    assert arrangement_form.startswith('id="add-arrangement" open>')
+    assert "Choose who must be there." in arrangement_form
+    assert f'<option value="{circle.child.pk}" selected>' in arrangement_form
+    assert 'value="Oma' not in html
