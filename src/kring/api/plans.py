@@ -23,6 +23,8 @@ from ninja.errors import ValidationError
 from kring.audit.log import log_access
 from kring.audit.models import Action, Outcome
 from kring.cases.models import Case
+from kring.cases.prepared import PreparedValues
+from kring.cases.rows import display_name
 from kring.plans.access import COORDINATOR, MANAGER, PROFESSIONAL, plan_case_for
 from kring.plans.document import pdf_filename, render_plan_pdf
 from kring.plans.forms import (
@@ -36,16 +38,22 @@ from kring.plans.forms import (
     plan_data,
     plan_forms,
 )
-from kring.plans.models import PlanVersion
+from kring.plans.models import (
+    Agreement,
+    ConcernAnswer,
+    ConditionTest,
+    Distribution,
+    InformationForm,
+    PlanVersion,
+)
 from kring.plans.services import (
-    LOCKED_STATES,
     PlanRefused,
     StaleSave,
     current_conditions,
     current_version,
-    information_form_lock,
     information_form_of,
     information_form_save,
+    lock_information_form_on_view,
     may_fill_information_form,
     plan_decide,
     plan_distribute,
@@ -256,12 +264,20 @@ class QueuedOut(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _ref(obj) -> dict[str, Any] | None:
-    return None if obj is None else {"id": obj.pk, "name": obj.name}
+def _id_name(pk: int | None, name: str | None) -> dict[str, Any] | None:
+    """`_ref` of a related row read as its id and name (a LEFT JOIN: no row when the id is None)."""
+    return None if pk is None else {"id": pk, "name": name}
 
 
-def information_out(case: Case, user) -> dict[str, Any]:
-    form = information_form_of(case)
+def _author(username: str | None, first_name: str | None, last_name: str | None) -> str | None:
+    """`created_by.display_name` from the user's columns; None when nobody is recorded."""
+    return None if username is None else display_name(first_name, last_name, username)
+
+
+def information_out(case: Case, user, form: InformationForm | None = None) -> dict[str, Any]:
+    """The information form of a case; `form` when the caller has just read it (fresh)."""
+    if form is None:
+        form = information_form_of(case)
     current = form.current if form else None
     return {
         "case_id": case.pk,
@@ -279,49 +295,107 @@ def information_out(case: Case, user) -> dict[str, Any]:
     }
 
 
-def version_out(version: PlanVersion) -> dict[str, Any]:
+#: The columns of a version the API gives, with the names of its monitor, convenor and author.
+VERSION_COLUMNS = (
+    "id", "number", "status", "language", "concerns_answered", "professional_help", "evaluation_date",
+    "keep_informed", "when_not_kept", "created_at", "presented_at", "decided_at", "change_note",
+    "decision_reason", "monitor_id", "monitor__name", "convenor_id", "convenor__name",
+    "created_by__username", "created_by__first_name", "created_by__last_name",
+)
+
+# The reads of the plan, each compiled once and run with the case's or the version's id: the
+# same queries every time, however many versions, agreements or copies there are.
+
+#: Every version of the case's plan, the current one first (as `plan_versions_newest_first`).
+_VERSIONS = PreparedValues(lambda case_id: PlanVersion.objects.filter(plan__case_id=case_id)
+                           .order_by("-number").values_list(*VERSION_COLUMNS))
+_COPY_RECIPIENTS = PreparedValues(
+    lambda version_id: PlanVersion.copy_recipients.through.objects.filter(planversion_id=version_id)
+    .order_by("circlemember__name", "circlemember_id").values_list("circlemember_id", "circlemember__name"))
+_COPY_PROFESSIONALS = PreparedValues(
+    lambda version_id: PlanVersion.copy_professionals.through.objects.filter(planversion_id=version_id)
+    .order_by("caseprofessional__name", "caseprofessional_id")
+    .values_list("caseprofessional_id", "caseprofessional__name"))
+#: A row per agreement and condition met, in the plan's order; the conditions of an agreement
+#: in their own order, as `agreement.conditions.all()` gives them.
+_AGREEMENTS = PreparedValues(
+    lambda version_id: Agreement.objects.filter(version_id=version_id)
+    .order_by("order", "pk", "conditions__version", "conditions__order", "conditions__pk")
+    .values_list("pk", "who_id", "who__name", "what", "when", "starts_on", "ends_on", "conditions__pk"))
+_ANSWERS = PreparedValues(lambda version_id: ConcernAnswer.objects.filter(version_id=version_id)
+                          .order_by("pk").values_list("condition_id", "text"))
+_TESTS = PreparedValues(
+    lambda version_id: ConditionTest.objects.filter(version_id=version_id).order_by("pk").values_list(
+        "condition_id", "met", "reason", "tested_by__first_name", "tested_by__last_name", "tested_by__username",
+        "tested_at"))
+#: Who received which version: the newest version first, by address within a version.
+_DISTRIBUTIONS = PreparedValues(
+    lambda case_id: Distribution.objects.filter(version__plan__case_id=case_id)
+    .order_by("-version__number", "email").values_list("version__number", "email", "queued_at", "sent_at"))
+
+
+def _agreements_out(version_id: int) -> list[dict[str, Any]]:
+    """The agreements of a version, each with the ids of the safety conditions it meets."""
+    out: dict[int, dict[str, Any]] = {}
+    for pk, who_id, who_name, what, when, starts_on, ends_on, condition in _AGREEMENTS(version_id):
+        row = out.get(pk)
+        if row is None:
+            row = out[pk] = {"who": {"id": who_id, "name": who_name}, "what": what, "when": when,
+                             "starts_on": starts_on, "ends_on": ends_on, "conditions": []}
+        if condition is not None:
+            row["conditions"].append(condition)
+    return list(out.values())
+
+
+def version_out(version: dict[str, Any]) -> dict[str, Any]:
+    """A version in full, from its `VERSION_COLUMNS`: five more queries (copies, agreements, answers, tests)."""
+    pk = version["id"]
     return {
-        "number": version.number, "status": version.status, "language": version.language,
-        "concerns_answered": version.concerns_answered, "professional_help": version.professional_help,
-        "monitor": _ref(version.monitor), "convenor": _ref(version.convenor),
-        "evaluation_date": version.evaluation_date, "keep_informed": version.keep_informed,
-        "when_not_kept": version.when_not_kept,
-        "copy_recipients": [_ref(m) for m in version.copy_recipients.order_by("name", "pk")],
-        "copy_professionals": [_ref(p) for p in version.copy_professionals.order_by("name", "pk")],
-        "agreements": [
-            {"who": _ref(a.who), "what": a.what, "when": a.when, "starts_on": a.starts_on, "ends_on": a.ends_on,
-             "conditions": [c.pk for c in a.conditions.all()]}
-            for a in version.agreements.select_related("who").prefetch_related("conditions")
-        ],
-        "answers": [{"condition": a.condition_id, "text": a.text} for a in version.answers.order_by("pk")],
+        "number": version["number"], "status": version["status"], "language": version["language"],
+        "concerns_answered": version["concerns_answered"], "professional_help": version["professional_help"],
+        "monitor": _id_name(version["monitor_id"], version["monitor__name"]),
+        "convenor": _id_name(version["convenor_id"], version["convenor__name"]),
+        "evaluation_date": version["evaluation_date"], "keep_informed": version["keep_informed"],
+        "when_not_kept": version["when_not_kept"],
+        "copy_recipients": [{"id": member_id, "name": name} for member_id, name in _COPY_RECIPIENTS(pk)],
+        "copy_professionals": [{"id": professional_id, "name": name}
+                               for professional_id, name in _COPY_PROFESSIONALS(pk)],
+        "agreements": _agreements_out(pk),
+        "answers": [{"condition": condition, "text": text} for condition, text in _ANSWERS(pk)],
         "tests": [
-            {"condition_id": t.condition_id, "met": t.met, "reason": t.reason,
-             "tested_by": t.tested_by.display_name, "tested_at": t.tested_at}
-            for t in version.tests.select_related("tested_by").order_by("pk")
+            {"condition_id": condition, "met": met, "reason": reason,
+             "tested_by": display_name(first_name, last_name, username), "tested_at": tested_at}
+            for condition, met, reason, first_name, last_name, username, tested_at in _TESTS(pk)
         ],
-        "created_by": version.created_by.display_name if version.created_by else None,
-        "created_at": version.created_at, "presented_at": version.presented_at,
-        "decided_at": version.decided_at, "change_note": version.change_note,
-        "decision_reason": version.decision_reason,
+        "created_by": _author(version["created_by__username"], version["created_by__first_name"],
+                              version["created_by__last_name"]),
+        "created_at": version["created_at"], "presented_at": version["presented_at"],
+        "decided_at": version["decided_at"], "change_note": version["change_note"],
+        "decision_reason": version["decision_reason"],
     }
 
 
 def plan_out(case: Case) -> dict[str, Any]:
-    plan = plan_of(case)
-    versions = list(plan.versions.select_related("created_by").order_by("-number")) if plan else []
+    """The plan of a case: the current version in full, every version in short and who received it.
+
+    The same queries however many versions there are: one when there are none, seven otherwise.
+    """
+    versions = [dict(zip(VERSION_COLUMNS, row, strict=True)) for row in _VERSIONS(case.pk)]
     return {
         "case_id": case.pk,
         "state": case.state,
         "current": version_out(versions[0]) if versions else None,
         "versions": [
-            {"number": v.number, "status": v.status, "created_at": v.created_at, "change_note": v.change_note,
-             "created_by": v.created_by.display_name if v.created_by else None}
+            {"number": v["number"], "status": v["status"], "created_at": v["created_at"],
+             "change_note": v["change_note"],
+             "created_by": _author(v["created_by__username"], v["created_by__first_name"],
+                                   v["created_by__last_name"])}
             for v in versions
         ],
         "distributions": [
-            {"version": d.version.number, "email": d.email, "queued_at": d.queued_at, "sent_at": d.sent_at}
-            for v in versions for d in v.distributions.order_by("email")
-        ] if plan else [],
+            {"version": number, "email": email, "queued_at": queued_at, "sent_at": sent_at}
+            for number, email, queued_at, sent_at in _DISTRIBUTIONS(case.pk)
+        ] if versions else [],
     }
 
 
@@ -343,10 +417,12 @@ def _case_for(request: HttpRequest, case_id: int, *, allowed: set[str], action: 
 def get_information_form(request: HttpRequest, case_id: CaseId) -> dict[str, Any]:
     """The current version with its safety conditions, whether it is locked and whether you may fill it in."""
     case = _case_for(request, case_id, allowed=STAFF, action=Action.READ, purpose="information form")
-    if case.state in LOCKED_STATES:
-        information_form_lock(case)
+    form = information_form_of(case)
+    # From the conference on the form is locked: written once, by the first read that finds it open.
+    if lock_information_form_on_view(case, unlocked=form is not None and form.locked_at is None):
+        form = information_form_of(case)
     log_access(request, action=Action.READ, obj=case, purpose="information form")
-    return information_out(case, request.user)
+    return information_out(case, request.user, form)
 
 
 @router.post("/cases/{case_id}/information-form",
