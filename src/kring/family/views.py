@@ -25,7 +25,7 @@ from kring.audit.purposes import PurposeText, purpose_display
 from kring.cases.models import CaseProfessional
 from kring.core import links
 from kring.followup import services as followup_services
-from kring.network.ecomap import circle_data, render_ecomap
+from kring.network.ecomap import MAP_FIELDS, read_circle, render_ecomap
 from kring.network.models import CircleMember, MemberRole, MemberStatus, Side
 from kring.plans.document import pdf_filename, render_plan_pdf
 from kring.plans.models import Agreement, Plan, PlanVersion
@@ -190,9 +190,9 @@ def home(request, family: Family):
 
 @family_view
 def circle(request, family: Family):
-    members, _arrangements = circle_data(family.case)
     # Safety arrangements (who must not meet whom) stay with the coordinator: they can
-    # concern a person the family must be protected from.
+    # concern a person the family must be protected from. So they are not read at all.
+    members = read_circle(family.case, fields=MAP_FIELDS, arrangements=False).members
     ecomap = render_ecomap(case=family.case, members=members, arrangements=[])
     log_family(request, family, purpose="family portal: the circle")
     sides, statuses = dict(Side.choices), dict(MemberStatus.choices)

@@ -103,3 +103,21 @@ def test_the_log_page_counts_the_log_only_past_its_end(signed_in, family_world):
         html = signed_in.get("/gezin/wie-keek/?pagina=50").content.decode()
     assert any("COUNT(" in q["sql"] for q in ctx.captured_queries)
     assert "Fatima el Amrani" in html  # the last page, not an empty one
+
+
+def test_the_circle_page_shows_everyone_but_reads_no_safety_arrangements(signed_in, family_world):
+    from kring.network.models import ArrangementKind, CircleMember, SafetyArrangement
+
+    SafetyArrangement.objects.create(case=family_world.case, kind=ArrangementKind.MUST_NOT_MEET,
+                                     person=family_world.aunt, other=family_world.neighbour,
+                                     note="Nooit samen in een kamer")
+    signed_in.get("/gezin/kring/")  # warm up
+    with CaptureQueriesContext(connection) as ctx:
+        html = signed_in.get("/gezin/kring/").content.decode()
+    assert not any("network_safetyarrangement" in q["sql"] for q in ctx.captured_queries)
+    member_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "network_circlemember"' in q["sql"]]
+    assert len(member_reads) == 1 and '"phone"' not in member_reads[0] and '"notes"' not in member_reads[0]
+    assert "Nooit samen" not in html and 'data-arrangement=' not in html
+    for member in CircleMember.objects.filter(case=family_world.case):
+        assert member.name in html
+    assert "Henk de Buur" in html and html.count("<svg") == 1
