@@ -132,67 +132,71 @@ class PageLoad:
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _process_cpu(pid: int) -> float:
-    """User + system CPU seconds of one process, from /proc (0 when it is gone)."""
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (field 3 is the first), or None."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
+        return None
 
 
 def _processes() -> list[tuple[int, int, str]]:
     """(pid, parent pid, command name) of every process this user can see."""
     found = []
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+    for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             head, rest = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
+        except (OSError, ValueError):
             continue
         found.append((int(entry.name), int(rest.split()[1]), head.split("(", 1)[1]))
     return found
 
 
-def _serves_database(pid: int, database: str) -> bool:
-    """Whether a PostgreSQL process works for `database`: its own connections, and the shared
-    background processes (WAL writer, checkpointer); not other databases' connections."""
-    try:
-        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return False
-    words = title.split(": ", 2)[-1].split()  # "postgres: 15/main: USER DATABASE HOST(PORT) STATE"
-    is_connection = len(words) >= 3 and ("(" in words[2] or words[2] == "[local]")
-    return not is_connection or words[1] == database
+def _tree_cpu(root: int, processes: list[tuple[int, int, str]]) -> float:
+    """CPU seconds of a server: its main process, its living children, and the children that
+    already ended (the kernel adds those to the main process's "children" times once reaped), so
+    a worker or connection that is replaced during a phase is not lost."""
+    own = _stat(root)
+    if own is None:
+        return 0.0
+    ticks = int(own[11]) + int(own[12]) + int(own[13]) + int(own[14])  # utime stime cutime cstime
+    for pid, parent, _name in processes:
+        if parent == root and (child := _stat(pid)) is not None:
+            ticks += int(child[11]) + int(child[12])
+    return ticks / _TICKS
 
 
-def cpu_snapshot(server: Server) -> dict[str, dict[int, float]] | None:
-    """CPU seconds used so far, per process, by the web workers, PostgreSQL (when on this
-    machine: the connections to this database and the server's background processes) and this
-    process (the load generator). None where /proc is missing."""
+def _postmaster(processes: list[tuple[int, int, str]]) -> int | None:
+    """The PostgreSQL server's main process on this machine (a `postgres` whose parent is not)."""
+    names = {pid: name for pid, _parent, name in processes}
+    return next((pid for pid, parent, name in processes
+                 if name == "postgres" and names.get(parent) != "postgres"), None)
+
+
+def cpu_snapshot(server: Server) -> dict[str, float] | None:
+    """CPU seconds used so far by the web server (gunicorn and its workers), the PostgreSQL
+    server when it runs on this machine (all of it: run benchmarks on an otherwise quiet
+    database server) and this process (the load generator). None where /proc is missing."""
     if not Path("/proc/self/stat").exists():
         return None
     from django.db import connection
 
     processes = _processes()
-    database = connection.settings_dict["NAME"] if connection.vendor == "postgresql" else None
+    postmaster = _postmaster(processes) if connection.vendor == "postgresql" else None
     return {
-        "web": {pid: _process_cpu(pid) for pid, parent, _name in processes if parent == server.process.pid},
-        "database": {pid: _process_cpu(pid) for pid, _parent, name in processes
-                     if database and name == "postgres" and _serves_database(pid, database)},
-        "generator": {os.getpid(): time.process_time()},
+        "web": _tree_cpu(server.process.pid, processes),
+        "database": _tree_cpu(postmaster, processes) if postmaster else 0.0,
+        "generator": time.process_time(),
     }
 
 
-def cpu_used(before: dict[str, dict[int, float]] | None,
-             after: dict[str, dict[int, float]] | None) -> dict[str, float] | None:
-    """CPU seconds per side between two snapshots: per process, so a process that started in
-    between counts from zero (one that ended in between is missed: connections are kept open)."""
+def cpu_used(before: dict[str, float] | None, after: dict[str, float] | None) -> dict[str, float] | None:
+    """CPU seconds per side between two snapshots."""
     if not before or not after:
         return None
-    return {side: sum(max(0.0, cpu - before[side].get(pid, 0.0)) for pid, cpu in after[side].items())
-            for side in after}
+    return {side: max(0.0, after[side] - before[side]) for side in after}
 
 
 @dataclass
