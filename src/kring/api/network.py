@@ -28,7 +28,7 @@ from kring.cases.models import Case
 from kring.cases.rules import can
 from kring.core.languages import LANGUAGES
 from kring.network import services
-from kring.network.ecomap import circle_data, circle_figures, render_ecomap
+from kring.network.ecomap import MAP_FIELDS, circle_figures, read_circle, render_ecomap
 from kring.network.forms import ArrangementForm, MemberEditForm, MemberForm
 from kring.network.models import (
     EDITABLE_FIELDS,
@@ -167,6 +167,10 @@ _STATUS_LABELS = dict(MemberStatus.choices)
 _ARRANGEMENT_LABELS = dict(ArrangementKind.choices)
 
 
+#: The fields of a member `member_out` gives (the eco-map's, the contact details and the version).
+MEMBER_FIELDS = (*MAP_FIELDS, "phone", "email", "language", "interpreter_needed", "notes", "version")
+
+
 def member_out(member: CircleMember, *, contact: bool) -> dict[str, Any]:
     return {
         "id": member.pk, "role": member.role, "name": member.name, "relation": member.relation,
@@ -243,7 +247,8 @@ def list_circle(request: HttpRequest, case_id: CaseId) -> dict[str, Any]:
     may_change = _may_change(request.user, case)
     if may_change:
         services.circle_seed(case=case)
-    members, arrangements = circle_data(case)
+    read = read_circle(case, fields=MEMBER_FIELDS)
+    members, arrangements = read.members, read.arrangements
     figures = circle_figures(members)
     log_access(request, action=Action.READ, obj=case, purpose="circle of the case")
     return {
@@ -262,8 +267,8 @@ def list_circle(request: HttpRequest, case_id: CaseId) -> dict[str, Any]:
 def get_ecomap(request: HttpRequest, case_id: CaseId) -> HttpResponse:
     """The same eco-map as on the circle page, as an SVG file with a title and a description."""
     case = _case(request, case_id, "view", Action.EXPORT)
-    members, arrangements = circle_data(case)
-    svg = render_ecomap(case=case, members=members, arrangements=arrangements, standalone=True)
+    read = read_circle(case, fields=MAP_FIELDS)
+    svg = render_ecomap(case=case, members=read.members, arrangements=read.arrangements, standalone=True)
     log_access(request, action=Action.EXPORT, obj=case, purpose="eco-map (SVG)")
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 

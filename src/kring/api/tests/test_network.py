@@ -247,3 +247,45 @@ def test_a_closed_case_gets_409(assigned, api):
 
 def test_a_bearer_token_works_too(assigned, token_api):
     assert token_api(assigned.coordinator).get(_circle(assigned.case)).status_code == 200
+
+
+def test_the_circle_and_its_ecomap_read_as_many_queries_however_many_people_and_arrangements(
+        assigned, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(assigned.coordinator)
+    paths = (_circle(assigned.case), _circle(assigned.case) + "/ecomap.svg")
+    for path in paths:
+        client.get(path)  # the family is put in the circle on the first read
+    counts = []
+    for path in paths:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        counts.append(len(ctx.captured_queries))
+
+    aunt = CircleMember.objects.create(case=assigned.case, name="Tante Noor", side="mother", phone="+31612345678",
+                                       email="noor@example.org", language="ar", interpreter_needed=True,
+                                       notes="Belt 's avonds", relation="tante")
+    uncle = CircleMember.objects.create(case=assigned.case, name="Oom Karim", side="father")
+    opa = CircleMember.objects.create(case=assigned.case, name="Opa Ali", side="father", kind="friend")
+    SafetyArrangement.objects.create(case=assigned.case, kind="must_not_meet", person=aunt, other=uncle)
+    SafetyArrangement.objects.create(case=assigned.case, kind="only_with_person", person=uncle, other=aunt,
+                                     present=opa)
+    SafetyArrangement.objects.create(case=assigned.case, kind="some_parts_only", person=opa, parts=[3, 1])
+    for path, count in zip(paths, counts, strict=True):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path, **{"Accept-Language": "en"})
+        assert len(ctx.captured_queries) == count, path
+
+    body = client.get(paths[0], **{"Accept-Language": "en"}).json()
+    noor = next(m for m in body["members"] if m["name"] == "Tante Noor")
+    assert {k: noor[k] for k in ("phone", "email", "language", "interpreter_needed", "notes", "relation",
+                                 "side", "version")} == {
+        "phone": "+31612345678", "email": "noor@example.org", "language": "ar", "interpreter_needed": True,
+        "notes": "Belt 's avonds", "relation": "tante", "side": "mother", "version": 1}
+    assert [a["summary"] for a in body["arrangements"]] == [
+        "Tante Noor: must not meet Oom Karim", "Oom Karim: meets Tante Noor only when Opa Ali is there",
+        "Opa Ali: takes part only in part 1, 3"]
+    assert body["figures"]["father_side"] == 0 and body["figures"]["size"] == 3
+    assert "Oom Karim" in response.content.decode()  # the eco-map
