@@ -25,7 +25,8 @@ def get_case_for(user, case_id, action: str = "view", *, request=None, for_updat
         case_pk = int(case_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    qs = Case.objects.select_related("region", "municipality", "coordinator", "referred_by")
+    # Not `referred_by`: the rules need only its id, and no page shows that user.
+    qs = Case.objects.select_related("region", "municipality", "coordinator")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     # `[:1]` without `first()`'s ORDER BY: the key finds one row, and compiling the ordering

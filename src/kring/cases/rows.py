@@ -9,14 +9,14 @@ fraction of doing it in the template for every row; the HTML stays the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from .models import (
@@ -191,6 +191,51 @@ class InboxRow:
     state: str
     coordinator: str | None  # None: no coordinator yet
     clocks: list[NormClock]
+    texts: InboxTexts
+
+    def __html__(self) -> SafeString:
+        """The table row, every value escaped (the template's markup, written once in Python)."""
+        clocks = "".join(
+            format_html(_INBOX_CLOCK, c.status, "⚠ " if c.status == "overdue" else "", self.texts.label(c), c.text)
+            for c in self.clocks)
+        if self.coordinator is None:
+            coordinator = format_html("<em>{}</em>", self.texts.none_yet)
+            action = format_html('<a class="button" href="{}">{}</a>', self.assign_url, self.texts.assign)
+        else:
+            coordinator, action = self.coordinator, ""
+        return format_html(
+            _INBOX_ROW, self.pk, "overdue" if self.overdue else "", self.url, self.reference,
+            format_html(_URGENT, self.texts.urgent) if self.is_urgent else "", self.received,
+            self.municipality, self.state, coordinator, mark_safe(clocks), action)  # noqa: S308 - built with format_html
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+@dataclass(frozen=True, slots=True)
+class InboxTexts:
+    """The inbox's fixed words, translated once per request."""
+
+    urgent: str
+    none_yet: str
+    assign: str
+    labels: dict[str, str] = field(default_factory=dict)  # clock code → label
+
+    def label(self, clock: NormClock) -> str:
+        text = self.labels.get(clock.code)
+        if text is None:
+            text = self.labels[clock.code] = str(clock.label)
+        return text
+
+
+_INBOX_ROW = (
+    '<tr id="case-{}" class="{}">\n'
+    '  <td><a href="{}">{}</a>{}</td>\n'
+    "  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n"
+    '  <td><ul class="clocks">{}</ul></td>\n'
+    "  <td>{}</td>\n</tr>\n"
+)
+_INBOX_CLOCK = '<li><span class="clock-{}">{}{}: {}</span></li>'
 
 
 def inbox_rows(values: Iterable, now: datetime) -> list[InboxRow]:
@@ -198,17 +243,19 @@ def inbox_rows(values: Iterable, now: datetime) -> list[InboxRow]:
     url = url_for_pk("case_detail")
     assign_url = url_for_pk("case_assign")
     labels = _Labels()
+    texts = InboxTexts(urgent=gettext("urgent"), none_yet=gettext("none yet"), assign=gettext("Assign"))
     return [
         InboxRow(
             pk=v.pk, url=url(v.pk), assign_url=assign_url(v.pk), reference=v.reference,
             is_urgent=v.urgency == Urgency.URGENT,
             overdue=v.next_deadline_at is not None and v.next_deadline_at < now,
-            received=formats.date_format(timezone.localtime(v.submitted_at), "j M H:i"),
+            received=local_day_and_time(v.submitted_at, "j M"),
             municipality=v.municipality__name, state=labels.state(v.state),
             coordinator=None if v.coordinator_id is None else display_name(
                 v.coordinator__first_name, v.coordinator__last_name, v.coordinator__username),
             clocks=norm_clocks(v.submitted_at, v.assigned_at, v.first_contact_at, v.held_at,
                                state=v.state, urgency=v.urgency, now=now),
+            texts=texts,
         )
         for v in values
     ]

@@ -104,3 +104,17 @@ def test_the_coordinator_case_list_query_count_is_constant(world, as_user):
     small = _queries(client, "/cases/")
     _make_cases(990, coordinator=world.coordinator)
     assert small == _queries(client, "/cases/")
+
+
+def test_inbox_rows_say_the_time_left_and_the_action_in_the_page_language(world, as_user):
+    """The rows are written in Python with translations kept per language: each language gets its own."""
+    with time_machine.travel(timezone.now(), tick=False):
+        case = f.CaseFactory(submitted_at=timezone.now() - timedelta(hours=3), urgency="urgent", family=False)
+        client = as_user(world.manager)
+        dutch = client.get("/inbox/").content.decode()
+        english = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row_nl = dutch.split(f'<tr id="case-{case.pk}"', 1)[1].split("</tr>", 1)[0]
+    row_en = english.split(f'<tr id="case-{case.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "nog 21 uur" in row_nl and "<em>nog geen</em>" in row_nl and ">Toewijzen</a>" in row_nl
+    assert "21 hours left" in row_en and "<em>none yet</em>" in row_en and ">Assign</a>" in row_en
+    assert f'href="/cases/{case.pk}/assign/"' in row_nl and 'class="urgent"' in row_nl
