@@ -14,11 +14,15 @@ assignment to the first contact with the family (measured, or given). Then:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.signals import setting_changed
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
-from django.utils import timezone
+from django.dispatch import receiver
+from django.utils import timezone, translation
 
 from kring.accounts.models import CoordinatorProfile
 from kring.cases.models import NORM_CONTACT, NORM_START, Case
@@ -147,3 +151,29 @@ def forecast(region, *, weeks: int = 8, service_hours: float | None = None,
     result.curve = [(c, p_wait_within(c, arrival, service_hours, start_h),
                      p_wait_within(c, arrival, service_hours, contact_h)) for c in range(low, top + 1)][:30]
     return result
+
+
+#: How long a web process keeps a region's forecast: it rests on eight weeks of requests, so a
+#: few minutes add nothing a manager can see, and computing it took a third of the dashboard.
+FORECAST_KEPT = timedelta(minutes=10)
+_kept: dict[tuple[int, str], tuple[int, Any]] = {}
+
+
+def kept(region, make: Callable[[Forecast], Any], *, now: datetime | None = None) -> tuple[Forecast, Any]:
+    """`forecast(region)` and `make(forecast)` (its chart, in the active language), kept per region
+    and language in this process for the current period of `FORECAST_KEPT`."""
+    now = now or timezone.now()
+    period = int(now.timestamp() // FORECAST_KEPT.total_seconds())
+    key = (region.pk, translation.get_language() or "")
+    found = _kept.get(key)
+    if found is not None and found[0] == period:
+        return found[1]
+    result = forecast(region, now=now)
+    made = (result, make(result))
+    _kept[key] = (period, made)
+    return made
+
+
+@receiver(setting_changed)
+def _forget_kept(**kwargs) -> None:
+    _kept.clear()

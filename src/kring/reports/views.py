@@ -31,7 +31,7 @@ from kring.cases.models import TriggerMoment
 from kring.regions.models import Region
 
 from . import exports, fees, figures, offers
-from .capacity import TARGETS, forecast
+from .capacity import TARGETS, kept
 from .forms import FilterForm, OfferForm
 from .models import Answer, Offer
 from .summary import freshness
@@ -93,8 +93,7 @@ def dashboard(request):
     _require_role(request, Role.REGIONAL_MANAGER)
     form = _manager_form(request)
     scope = _scope(form)
-    forecasts = [(f, capacity_chart(f)) for f in
-                 (forecast(region) for region in list(scope.regions)[:MAX_FORECAST_REGIONS])]
+    forecasts = [kept(region, capacity_chart) for region in list(scope.regions)[:MAX_FORECAST_REGIONS]]
     return _render_dashboard(request, form=form, scope=scope, tables=figures.manager_tables(scope),
                              title=_("Dashboard of my regions"), export_url="dashboard_export",
                              forecasts=forecasts)

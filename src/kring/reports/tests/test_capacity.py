@@ -56,3 +56,32 @@ def test_the_forecast_of_a_region_measures_arrival_and_service(db):
         -(1 / 24 - 2 / 168) * 24))
     assert result.needed[("start", 0.8)] == 1
     assert result.curve
+
+
+def test_a_forecast_is_kept_per_region_and_language_for_its_period(db):
+    from django.utils import translation
+
+    from kring.reports.capacity import FORECAST_KEPT, _forget_kept, kept
+
+    _forget_kept()
+    region = f.region("utrecht")
+    period = FORECAST_KEPT.total_seconds()
+    now = timezone.now()
+    now -= timedelta(seconds=now.timestamp() % period - 60)  # a minute into a period: no edge in reach
+    made = []
+
+    def chart(forecast):
+        made.append(translation.get_language())
+        return f"chart {forecast.requests}"
+
+    with translation.override("nl"):
+        first, first_chart = kept(region, chart, now=now)
+        f.CaseFactory(region=region, submitted_at=now - timedelta(days=1), family=False)
+        again, _ = kept(region, chart, now=now + timedelta(seconds=1))
+        assert again is first and made == ["nl"]  # the same period: kept, not computed again
+    with translation.override("en"):
+        kept(region, chart, now=now)
+    assert made == ["nl", "en"]  # each language its own chart
+    with translation.override("nl"):
+        later, later_chart = kept(region, chart, now=now + FORECAST_KEPT)
+    assert later.requests == first.requests + 1 and later_chart != first_chart  # the next period sees the new request
