@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from html import escape
 
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
@@ -194,19 +195,30 @@ class InboxRow:
     texts: InboxTexts
 
     def __html__(self) -> SafeString:
-        """The table row, every value escaped (the template's markup, written once in Python)."""
+        """The table row, every value escaped (the template's markup, written once in Python).
+
+        With the standard library's `escape` on plain strings, which is what Django's does
+        underneath: `format_html` and `conditional_escape` check every argument for lazy text
+        and safe strings, which cost a third of this page for its few hundred values.
+        """
+        texts = self.texts
         clocks = "".join(
-            format_html(_INBOX_CLOCK, c.status, "⚠ " if c.status == "overdue" else "", self.texts.label(c), c.text)
+            f'<li><span class="clock-{escape(c.status)}">{"⚠ " if c.status == "overdue" else ""}'
+            f"{escape(texts.label(c))}: {escape(c.text)}</span></li>"
             for c in self.clocks)
         if self.coordinator is None:
-            coordinator = format_html("<em>{}</em>", self.texts.none_yet)
-            action = format_html('<a class="button" href="{}">{}</a>', self.assign_url, self.texts.assign)
+            coordinator = f"<em>{escape(texts.none_yet)}</em>"
+            action = f'<a class="button" href="{escape(self.assign_url)}">{escape(texts.assign)}</a>'
         else:
-            coordinator, action = self.coordinator, ""
-        return format_html(
-            _INBOX_ROW, self.pk, "overdue" if self.overdue else "", self.url, self.reference,
-            format_html(_URGENT, self.texts.urgent) if self.is_urgent else "", self.received,
-            self.municipality, self.state, coordinator, mark_safe(clocks), action)  # noqa: S308 - built with format_html
+            coordinator, action = escape(self.coordinator), ""
+        urgent = f' <span class="urgent">{escape(texts.urgent)}</span>' if self.is_urgent else ""
+        return mark_safe(  # noqa: S308 - every value above is escaped
+            f'<tr id="case-{self.pk:d}" class="{"overdue" if self.overdue else ""}">\n'
+            f'  <td><a href="{escape(self.url)}">{escape(self.reference)}</a>{urgent}</td>\n'
+            f"  <td>{escape(self.received)}</td>\n  <td>{escape(self.municipality)}</td>\n"
+            f"  <td>{escape(self.state)}</td>\n  <td>{coordinator}</td>\n"
+            f'  <td><ul class="clocks">{clocks}</ul></td>\n'
+            f"  <td>{action}</td>\n</tr>\n")
 
     def __str__(self) -> str:
         return self.__html__()
@@ -228,14 +240,6 @@ class InboxTexts:
         return text
 
 
-_INBOX_ROW = (
-    '<tr id="case-{}" class="{}">\n'
-    '  <td><a href="{}">{}</a>{}</td>\n'
-    "  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n"
-    '  <td><ul class="clocks">{}</ul></td>\n'
-    "  <td>{}</td>\n</tr>\n"
-)
-_INBOX_CLOCK = '<li><span class="clock-{}">{}{}: {}</span></li>'
 
 
 def inbox_rows(values: Iterable, now: datetime) -> list[InboxRow]:
