@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -49,6 +50,7 @@ from .models import (
     Side,
     labels_now,
 )
+from .prepared import PreparedModels
 
 WIDTH, HEIGHT = 1000, 1090
 CX, CY = 500, 470
@@ -494,22 +496,38 @@ _ROLE_ORDER = {MemberRole.MAIN: 0, MemberRole.CHILD: 1, MemberRole.NETWORK: 2}
 MAP_FIELDS = ("id", "role", "name", "relation", "side", "kind", "closeness", "status", "attendance")
 
 
+def _members_read(fields: tuple[str, ...]) -> PreparedModels[CircleMember]:
+    """The members query for these fields, compiled once (a few field sets exist: one per page)."""
+    prepared = _MEMBERS.get(fields)
+    if prepared is None:
+        def build(case_id: int) -> QuerySet[CircleMember]:
+            members = CircleMember.objects.filter(case_id=case_id).order_by("role", "name", "id")
+            return members.only(*fields) if fields else members
+        prepared = _MEMBERS[fields] = PreparedModels(build)
+    return prepared
+
+
+_MEMBERS: dict[tuple[str, ...], PreparedModels[CircleMember]] = {}
+_ARRANGEMENTS: PreparedModels[SafetyArrangement] = PreparedModels(
+    lambda case_id: SafetyArrangement.objects.filter(case_id=case_id).order_by())
+
+
 def read_circle(case, *, fields: Sequence[str] = (), arrangements: bool = True) -> CircleRead:
     """The members and arrangements of a case, in two queries; `fields`: read only these of
     each member (every other field would cost a query per member when used); without
     `arrangements` (a page that does not show them) in one query.
 
+    Both queries are compiled once (`PreparedModels`): only the case id changes.
     The arrangements do not join their people: they get the member objects read
     for the page (one object per person, so the page and the map agree), and only
     a person missing from this circle would be read separately.
     """
-    members_qs = CircleMember.objects.filter(case=case).order_by("role", "name", "id")
-    listed = list(members_qs.only(*fields) if fields else members_qs)
+    listed = _members_read(tuple(fields))(case.pk)
     members = sorted(listed, key=lambda m: (_ROLE_ORDER.get(m.role, 3), m.closeness, m.name.lower(), m.pk))
     # Sorted here: an ORDER BY costs more to compile than sorting the few rows of one case.
     if not arrangements:
         return CircleRead(members=members, listed=listed, arrangements=[])
-    read = sorted(SafetyArrangement.objects.filter(case=case).order_by(), key=lambda a: (a.created_at, a.pk))
+    read = sorted(_ARRANGEMENTS(case.pk), key=lambda a: (a.created_at, a.pk))
     by_id = {m.pk: m for m in listed}
     missing = {getattr(a, f.attname) for a in read for f in _ARRANGEMENT_PEOPLE} - {None} - by_id.keys()
     if missing:

@@ -18,7 +18,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from kring.accounts.models import User
-from kring.cases.models import Case, PersonRole
+from kring.cases.models import Case, CasePerson, PersonRole
+from kring.cases.prepared import PreparedValues
 from kring.cases.rules import can
 
 from .models import (
@@ -75,6 +76,11 @@ def _record(member: CircleMember, changed: dict[str, list], by: User | None) -> 
     MemberChange.objects.create(member=member, version=member.version, fields=changed, by=by)
 
 
+#: A person of the case not yet in the circle (at most one row), compiled once.
+_OUTSIDE_CIRCLE = PreparedValues(
+    lambda case_id: CasePerson.objects.filter(case_id=case_id, circle_member__isnull=True).order_by().values_list("pk")[:1])
+
+
 def circle_seed(*, case: Case) -> list[CircleMember]:
     """Put the case's parents and children in the circle, once; return the members made now.
 
@@ -86,7 +92,7 @@ def circle_seed(*, case: Case) -> list[CircleMember]:
     already (nearly always) it reads once and opens no transaction, which on
     SQLite would take the database's write lock for each page view.
     """
-    if not case.persons.filter(circle_member__isnull=True).exists():
+    if not _OUTSIDE_CIRCLE(case.pk):
         return []
     return _circle_seed(case)
 
