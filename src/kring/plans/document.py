@@ -32,7 +32,13 @@ from kring.network.models import CircleMember
 from . import fonts
 from .fonts import FONT_FILES, font_path
 from .models import InformationFormVersion, PlanVersion, StoredPlanDocument
-from .services import agreement_rows
+from .services import (
+    INFORMATION_CONDITIONS,
+    VERSION_ANSWERS,
+    VERSION_PROFESSIONAL_NAMES,
+    VERSION_RECIPIENT_NAMES,
+    agreement_rows,
+)
 
 __all__ = [
     "FAMILY",
@@ -209,7 +215,7 @@ def _plan_section(doc: PlanDocumentContent, version: PlanVersion) -> None:
 
     doc.heading(_("Questions and worries the plan answers"))
     doc.written(version.concerns_answered)
-    for text, condition_id, condition in version.answers.values_list("text", "condition_id", "condition__text"):
+    for text, condition_id, condition in VERSION_ANSWERS(version.pk):
         if condition_id:
             doc.label(_("Safety condition: %(text)s") % {"text": condition})
         else:
@@ -246,9 +252,9 @@ def _plan_section(doc: PlanDocumentContent, version: PlanVersion) -> None:
     doc.heading(_("What we do when an agreement is not kept"))
     doc.written(version.when_not_kept)
     doc.heading(_("Who may receive a copy"))
-    names = list(version.copy_recipients.order_by("name").values_list("name", flat=True))
+    names = [name for (name,) in VERSION_RECIPIENT_NAMES(version.pk)]
     names += [name + (f", {organisation}" if organisation else "")
-              for name, organisation in version.copy_professionals.order_by("name").values_list("name", "organisation")]
+              for name, organisation in VERSION_PROFESSIONAL_NAMES(version.pk)]
     doc.written("\n".join(names))
 
 
@@ -278,12 +284,12 @@ def _information_section(doc: PlanDocumentContent, info: InformationFormVersion 
     doc.heading(_("Concerns"))
     doc.written(info.concerns)
     doc.heading(_("Safety conditions"))
-    conditions = list(info.conditions.only("text", "non_negotiable"))
+    conditions = INFORMATION_CONDITIONS(info.pk)
     if not conditions:
         doc.written("", empty=_("No safety conditions."))
-    for number, condition in enumerate(conditions, start=1):
-        doc.label(f"{number}. " + (_("Not negotiable") if condition.non_negotiable else _("Negotiable")))
-        doc.written(condition.text)
+    for number, (_pk, _version, _order, text, non_negotiable) in enumerate(conditions, start=1):
+        doc.label(f"{number}. " + (_("Not negotiable") if non_negotiable else _("Negotiable")))
+        doc.written(text)
     doc.heading(_("What the plan will be tested against"))
     doc.written(info.tested_against)
     doc.heading(_("Help that is available"))

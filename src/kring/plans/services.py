@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kring.accounts.models import User
 from kring.cases.models import Case, CaseProfessional, State
+from kring.cases.prepared import PreparedValues
 from kring.cases.rules import is_coordinator_of_case, is_professional_of_case
 from kring.cases.services import case_transition
 from kring.network.models import CircleMember
@@ -267,6 +268,33 @@ class AgreementRow:
     conditions: list[str] = field(default_factory=list)
 
 
+#: A row per agreement and condition met of one version (by id), compiled once.
+_AGREEMENT_ROWS = PreparedValues(
+    lambda version_id: Agreement.objects.filter(version_id=version_id)
+    .order_by("order", "pk", "conditions__version", "conditions__order", "conditions__pk")
+    .values_list("pk", "who__name", "who__relation", "what", "when", "starts_on", "ends_on", "conditions__text"))
+
+
+#: What the plan page and the plan document print of a version (by id), each compiled once:
+#: the answers to the concerns (text, condition id, condition text), in their own order;
+VERSION_ANSWERS = PreparedValues(lambda version_id: PlanVersion(pk=version_id).answers
+                                 .values_list("text", "condition_id", "condition__text"))
+#: the copy recipients (name, e-mail) and professionals (name, organisation, e-mail), in their own order;
+VERSION_RECIPIENTS = PreparedValues(lambda version_id: PlanVersion(pk=version_id).copy_recipients
+                                    .values_list("name", "email"))
+VERSION_PROFESSIONALS = PreparedValues(lambda version_id: PlanVersion(pk=version_id).copy_professionals
+                                       .values_list("name", "organisation", "email"))
+#: the copy recipients' names and the professionals' (name, organisation), by name (the document).
+VERSION_RECIPIENT_NAMES = PreparedValues(lambda version_id: PlanVersion(pk=version_id).copy_recipients
+                                         .order_by("name").values_list("name"))
+VERSION_PROFESSIONAL_NAMES = PreparedValues(lambda version_id: PlanVersion(pk=version_id).copy_professionals
+                                            .order_by("name").values_list("name", "organisation"))
+#: the safety conditions of an information form version (id, version id, order, text, non-negotiable).
+INFORMATION_CONDITIONS = PreparedValues(
+    lambda info_version_id: SafetyCondition.objects.filter(version_id=info_version_id)
+    .values_list("pk", "version_id", "order", "text", "non_negotiable"))
+
+
 def agreement_rows(version: PlanVersion) -> list[AgreementRow]:
     """The agreements of a version, each with the texts of the safety conditions it meets.
 
@@ -274,11 +302,7 @@ def agreement_rows(version: PlanVersion) -> list[AgreementRow]:
     of an agreement in their own order, as `agreement.conditions.all()` gives them.
     """
     rows: dict[int, AgreementRow] = {}
-    for pk, who, relation, what, when, starts_on, ends_on, condition in (
-        Agreement.objects.filter(version=version)
-        .order_by("order", "pk", "conditions__version", "conditions__order", "conditions__pk")
-        .values_list("pk", "who__name", "who__relation", "what", "when", "starts_on", "ends_on", "conditions__text")
-    ):
+    for pk, who, relation, what, when, starts_on, ends_on, condition in _AGREEMENT_ROWS(version.pk):
         row = rows.get(pk)
         if row is None:
             row = rows[pk] = AgreementRow(who, relation, what, when, starts_on, ends_on)

@@ -17,9 +17,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kring.accounts.models import User
 from kring.audit.log import log_access
 from kring.audit.models import Action, Outcome
 from kring.cases.access import get_case_for
+from kring.cases.prepared import PreparedValues
 from kring.core.languages import language_name
 
 from .access import COORDINATOR, MANAGER, PROFESSIONAL, plan_case_for, relation_of
@@ -48,7 +50,11 @@ from .models import (
 from .services import (
     DISPLAY_FIELDS,
     DRAFT_STATES,
+    INFORMATION_CONDITIONS,
     LOCKED_STATES,
+    VERSION_ANSWERS,
+    VERSION_PROFESSIONALS,
+    VERSION_RECIPIENTS,
     PlanRefused,
     StaleSave,
     agreement_rows,
@@ -162,6 +168,15 @@ def information_form(request, case_id: int):
 # --- the plan --------------------------------------------------------------------------
 
 
+#: The fixed-shape reads of the plan page not shared with the document, by one id each, compiled
+#: once (see `PreparedValues`): each is the query the page made before, same columns and order.
+_TESTS = PreparedValues(lambda version_id: PlanVersion(pk=version_id).tests.values_list(
+    "condition_id", "met", "reason", "tested_by__first_name", "tested_by__last_name", "tested_by__username"))
+_DISTRIBUTIONS = PreparedValues(lambda case_id: Distribution.objects.filter(version__plan__case_id=case_id)
+                                .values_list("version__number", "email", "sent_at")
+                                .order_by("-version__number", "email"))
+
+
 @login_required
 def plan_detail(request, case_id: int):
     """The plan as the circle wrote it, its versions, the test of part 3 and who received it."""
@@ -182,22 +197,23 @@ def plan_detail(request, case_id: int):
         # What `_plan_version.html` prints, a query each however long the plan is, only the columns shown.
         shown = {
             "agreements": agreement_rows(version),
-            "answers": list(version.answers.values_list("text", "condition_id", "condition__text")),
-            "recipients": list(version.copy_recipients.values_list("name", "email")),
-            "professionals": list(version.copy_professionals.values_list("name", "organisation", "email")),
+            "answers": VERSION_ANSWERS(version.pk),
+            "recipients": VERSION_RECIPIENTS(version.pk),
+            "professionals": VERSION_PROFESSIONALS(version.pk),
         }
         if version.info_version_id is not None:
-            conditions = list(SafetyCondition.objects.filter(version_id=version.info_version_id))
+            conditions = [SafetyCondition(id=pk, version_id=version_id, order=order, text=text,
+                                          non_negotiable=non_negotiable)
+                          for pk, version_id, order, text, non_negotiable in INFORMATION_CONDITIONS(version.info_version_id)]
         if conditions and status != PlanStatus.DRAFT:  # the page shows tests only next to conditions
-            tests = {t.condition_id: t for t in version.tests.select_related("tested_by").only(
-                "version", "condition", "met", "reason",
-                "tested_by__first_name", "tested_by__last_name", "tested_by__username")}
+            tests = {condition_id: ConditionTest(version_id=version.pk, condition_id=condition_id, met=met,
+                                                 reason=reason, tested_by=User(first_name=first, last_name=last,
+                                                                               username=username))
+                     for condition_id, met, reason, first, last, username in _TESTS(version.pk)}
     labels = {value: str(label) for value, label in PlanStatus.choices}
     for v in versions:
         v.status_label = labels.get(v.status, v.status)
-    distributions = list(Distribution.objects.filter(version__plan__case=case)
-                         .values_list("version__number", "email", "sent_at")
-                         .order_by("-version__number", "email")) if versions else []
+    distributions = _DISTRIBUTIONS(case.pk) if versions else []
     coordinator = COORDINATOR in relations
     professional = PROFESSIONAL in relations
     can_decide = (coordinator or professional) and case.state == "held" and status == PlanStatus.PRESENTED

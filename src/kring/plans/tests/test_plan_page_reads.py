@@ -129,3 +129,58 @@ def test_the_plan_pdf_reads_as_often_with_a_longer_plan(pw, as_user):
         version.copy_recipients.add(who)
     client.get(url)  # builds and stores the new document
     assert _count(client, url) == before
+
+
+def test_the_compiled_reads_give_what_the_models_give_for_each_version(pw):
+    """The plan page's reads compiled once (`PreparedValues`) return each version's own rows."""
+    from kring.plans.models import ConditionTest, Distribution, SafetyCondition
+    from kring.plans.services import (
+        INFORMATION_CONDITIONS,
+        VERSION_ANSWERS,
+        VERSION_PROFESSIONAL_NAMES,
+        VERSION_PROFESSIONALS,
+        VERSION_RECIPIENT_NAMES,
+        VERSION_RECIPIENTS,
+        plan_test_conditions,
+    )
+    from kring.plans.views import _DISTRIBUTIONS, _TESTS
+
+    first = presented_plan(pw)
+    conditions = pw.conditions()
+    plan_test_conditions(version=first, results=[(conditions[0], True, "Goed geregeld")], by=pw.professional)
+    ConcernAnswer.objects.create(version=first, condition=None, text="Ons antwoord")
+    Distribution.objects.create(version=first, email="tante@example.org")
+    empty = pw.case.plan.versions.create(number=first.number + 1, created_by=pw.coordinator)
+    for version in (first, empty):
+        assert VERSION_ANSWERS(version.pk) == list(
+            version.answers.values_list("text", "condition_id", "condition__text"))
+        assert VERSION_RECIPIENTS(version.pk) == list(version.copy_recipients.values_list("name", "email"))
+        assert VERSION_PROFESSIONALS(version.pk) == list(
+            version.copy_professionals.values_list("name", "organisation", "email"))
+        assert [n for (n,) in VERSION_RECIPIENT_NAMES(version.pk)] == list(
+            version.copy_recipients.order_by("name").values_list("name", flat=True))
+        assert VERSION_PROFESSIONAL_NAMES(version.pk) == list(
+            version.copy_professionals.order_by("name").values_list("name", "organisation"))
+        assert _TESTS(version.pk) == [(t.condition_id, t.met, t.reason, t.tested_by.first_name,
+                                       t.tested_by.last_name, t.tested_by.username) for t in version.tests.all()]
+    assert len(VERSION_ANSWERS(first.pk)) >= 2 and VERSION_ANSWERS(empty.pk) == []
+    assert VERSION_RECIPIENTS(first.pk) and _TESTS(first.pk) and _TESTS(empty.pk) == []
+    info_version = conditions[0].version_id
+    assert INFORMATION_CONDITIONS(info_version) == [
+        (c.pk, c.version_id, c.order, c.text, c.non_negotiable)
+        for c in SafetyCondition.objects.filter(version_id=info_version)]
+    assert _DISTRIBUTIONS(pw.case.pk) == [(first.number, "tante@example.org", None)]
+    assert ConditionTest.objects.filter(version=first).count() == 1
+
+
+def test_the_plan_page_shows_the_test_and_who_tested(pw, as_user):
+    from kring.plans.services import plan_test_conditions
+
+    version = presented_plan(pw)
+    conditions = pw.conditions()
+    plan_test_conditions(version=version, results=[(conditions[0], False, "Nog niet geregeld")],
+                         by=pw.professional)
+    page = as_user(pw.coordinator).get(f"/cases/{pw.case.pk}/plan/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nog niet geregeld" in page and f"({pw.professional.display_name})" in page
+    assert "Not met" in page and "Not tested yet" in page
+    assert all(c.text in page for c in conditions)
