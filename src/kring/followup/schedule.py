@@ -16,12 +16,16 @@ from django.utils.translation import gettext as _
 
 from kring.accounts.models import User
 from kring.cases.models import Case
+from kring.cases.prepared import PreparedValues
 
 from .models import ReminderKind, ReminderStatus
 
 #: What a row needs of a reminder, in this order.
 COLUMNS = ("pk", "due_at", "kind", "note", "status", "last_error", "member_id", "member__name",
            "user_id", "user__first_name", "user__last_name", "user__username")
+
+#: The case's reminders (by case id), by due moment, compiled once.
+_REMINDERS = PreparedValues(lambda case_id: Case(pk=case_id).reminders.order_by("due_at", "pk").values_list(*COLUMNS))
 
 
 def month_names() -> dict[int, str]:
@@ -49,7 +53,7 @@ def schedule_html(case: Case, *, change_url: str | None = None, csrf_token: str 
         new_moment, move, cancel = escape(_("New moment")), escape(_("Move")), escape(_("Cancel"))
     rows = []
     for (pk, due_at, kind, note, status, last_error, member_id, member_name,
-         user_id, first_name, last_name, username) in case.reminders.order_by("due_at", "pk").values_list(*COLUMNS):
+         user_id, first_name, last_name, username) in _REMINDERS(case.pk):
         due_iso, due_label = moment(due_at, months)
         if member_id is not None:
             who = member_name

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from kring.accounts.models import User
 from kring.cases.models import Case, State
+from kring.cases.prepared import PreparedValues
 from kring.cases.rules import can, is_coordinator_of_case
 from kring.conferences.models import Channel, Conference, Invitation, Response, new_nonce
 from kring.conferences.services import link_valid_until
@@ -792,3 +793,38 @@ def version_diff(old: PlanVersion, new: PlanVersion) -> list[dict]:
             rows += [{"left": None, "right": b[j], "kind": "added"} for j in range(j1, j2)]
     return rows
 
+
+
+# --- what the follow-up page lists, compiled once ------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationVersion:
+    number: int
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """An evaluation as the follow-up page lists it: when, what changed, the version it made."""
+
+    held_on: date
+    changes: str
+    plan_version: EvaluationVersion | None
+
+
+_EVALUATIONS = PreparedValues(lambda case_id: Evaluation.objects.filter(case_id=case_id)
+                              .values_list("held_on", "changes", "plan_version_id", "plan_version__number"))
+_OUTCOME_FIELDS = tuple(f.attname for f in Outcome._meta.concrete_fields)
+_OUTCOMES = PreparedValues(lambda case_id: Outcome.objects.filter(case_id=case_id).values_list(*_OUTCOME_FIELDS))
+
+
+def evaluations_of(case_id: int) -> list[EvaluationRow]:
+    """The case's evaluations in their order (one query, compiled once)."""
+    return [EvaluationRow(held_on, changes, EvaluationVersion(number) if version_id is not None else None)
+            for held_on, changes, version_id, number in _EVALUATIONS(case_id)]
+
+
+def outcomes_of(case_id: int) -> list[Outcome]:
+    """The case's outcome rows in their order, every field read, as the ORM gives them (one query,
+    compiled once)."""
+    return [Outcome.from_db(DEFAULT_DB_ALIAS, _OUTCOME_FIELDS, row) for row in _OUTCOMES(case_id)]

@@ -43,13 +43,12 @@ from .forms import (
     ReminderIdForm,
     ScheduleForm,
 )
+from .models import Outcome as OutcomeRow
 from .models import (
-    Evaluation,
     Rating,
     Reminder,
     ReminderStatus,
 )
-from .models import Outcome as OutcomeRow
 from .schedule import schedule_html
 
 EVERYONE = {MANAGER, COORDINATOR, PROFESSIONAL}
@@ -115,9 +114,8 @@ def followup_case(request, case_id: int):
         "show_check_ins": show_check_ins,
         "summary": services.summarise_check_ins(agreements, answers) if show_check_ins else [],
         "not_count": len(services.not_going_well_among(case, answers, timezone.now())) if show_check_ins else 0,
-        "evaluations": list(Evaluation.objects.filter(case=case).select_related("plan_version")
-                            .only("held_on", "changes", "plan_version__number")),
-        "outcomes": list(OutcomeRow.objects.filter(case=case)),
+        "evaluations": services.evaluations_of(case.pk),
+        "outcomes": services.outcomes_of(case.pk),
         "reconvene_fields": reconvene_fields_html() if can_change and version else "",
         "today": timezone.localdate(),
     })

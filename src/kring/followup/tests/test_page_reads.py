@@ -90,3 +90,29 @@ def test_the_follow_up_page_reads_as_often_with_a_longer_schedule_and_plan(accep
     page, after = _get(client, url)
     assert "Buur 3" in page and "Afspraak 3" in page
     assert after == before
+
+
+def test_evaluations_and_outcomes_read_once_compiled_are_what_the_models_give(accepted, as_user):
+    from kring.followup.models import Evaluation, Outcome
+
+    case, version = accepted.case, accepted.version
+    today = timezone.localdate()
+    Evaluation.objects.create(case=case, held_on=today, changes="Oma kookt vaker", plan_version=version,
+                              recorded_by=accepted.world.coordinator)
+    Evaluation.objects.create(case=case, held_on=today - timedelta(days=3), changes="",
+                              recorded_by=accepted.world.coordinator)
+    Outcome.objects.filter(case=case, months=3).update(recorded_at=timezone.now(), family_satisfaction=4,
+                                                       professional_satisfaction=3, plan_running="yes")
+    expected = [(e.held_on, e.changes, e.plan_version.number if e.plan_version else None)
+                for e in Evaluation.objects.filter(case=case)]
+    assert [(e.held_on, e.changes, e.plan_version.number if e.plan_version else None)
+            for e in services.evaluations_of(case.pk)] == expected
+    assert expected[0][2] is None and expected[1][2] == version.number
+    outcomes = services.outcomes_of(case.pk)
+    models = list(Outcome.objects.filter(case=case))
+    assert outcomes == models and len(models) == 3
+    assert [o.__dict__ | {"_state": None} for o in outcomes] == [o.__dict__ | {"_state": None} for o in models]
+    assert outcomes[0].get_plan_running_display() == models[0].get_plan_running_display()
+    assert services.evaluations_of(case.pk + 1000) == [] and services.outcomes_of(case.pk + 1000) == []
+    page, _count = _get(as_user(accepted.world.coordinator), f"/cases/{case.pk}/followup/", "en")
+    assert "Oma kookt vaker" in page and f"made version {version.number}" in page and "4 / 3" in page
