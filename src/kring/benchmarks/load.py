@@ -283,6 +283,36 @@ def run_phase(name: str, server: Server, pages: list[Page], sessions: list[dict[
     return Phase(name, elapsed, len(sessions), results, cpu_used(cpu_before, cpu_after))
 
 
+def combined(parts: list[Phase]) -> Phase:
+    """Rounds of one phase as one: their times, requests, errors and CPU added up."""
+    first = parts[0]
+    pages = {key: PageLoad(load.page) for key, load in first.pages.items()}
+    for part in parts:
+        for key, load in part.pages.items():
+            pages[key].times.extend(load.times)
+            pages[key].errors.update(load.errors)
+    cpu = None
+    if all(part.cpu for part in parts):
+        cpu = {side: sum(part.cpu[side] for part in parts) for side in first.cpu}
+    return Phase(first.name, sum(p.seconds for p in parts), first.users, pages, cpu)
+
+
+def alternate(server: Server, mix: list[Page], floor: list[Page], sessions: list[dict[str, str]], *,
+              seconds: float, rounds: int) -> tuple[Phase, Phase, list[float]]:
+    """The mixed workload and the floor in turns (`rounds` of each, `seconds` in all per phase), so
+    both meet the same conditions on a machine whose speed drifts (a shared virtual machine);
+    returns both phases and the ratio of each round."""
+    mixed_parts, floor_parts = [], []
+    for index in range(rounds):
+        mixed_parts.append(run_phase("mixed workload", server, mix, sessions, seconds=seconds / rounds,
+                                     seed=index + 1))
+        floor_parts.append(run_phase("floor only", server, floor, sessions, seconds=seconds / rounds,
+                                     seed=index + 1))
+    ratios = [m.throughput / f.throughput if f.throughput else float("nan")
+              for m, f in zip(mixed_parts, floor_parts, strict=True)]
+    return combined(mixed_parts), combined(floor_parts), ratios
+
+
 def warm_up(server: Server, pages: list[Page], keys: dict[str, str], rounds: int) -> list[str]:
     """Every page `rounds` times (each worker loads its templates, fonts, caches); returns problems."""
     problems = []

@@ -44,13 +44,14 @@ def test_bench_load_runs_a_mix_and_the_floor_without_errors(flushable_access_log
     env.update(DJANGO_SETTINGS_MODULE="kring.settings", KRING_DATA_DIR=str(tmp_path),
                DATABASE_URL=_database_url(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "kring.cli", "bench", "load", "--seconds", "1.5", "--users", "2",
+        [sys.executable, "-m", "kring.cli", "bench", "load", "--seconds", "2", "--rounds", "2", "--users", "2",
          "--workers", "2", "--json", str(out)],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(out.read_text())
     assert figures["mixed"]["errors"] == 0 and figures["floor"]["errors"] == 0
     assert figures["mixed"]["ok"] > 0 and figures["floor"]["ok"] > 0 and figures["ratio"] > 0
+    assert len(figures["round_ratios"]) == 2 and all(r > 0 for r in figures["round_ratios"])
     assert {p["page"] for p in figures["floor"]["pages"]} == {"floor"}
     mixed_pages = {(p["role"], p["page"]) for p in figures["mixed"]["pages"]}
     assert mixed_pages == {(p.role, p.name) for p in pages(pick_scenario()) if p.name != "floor"}

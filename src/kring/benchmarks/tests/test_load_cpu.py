@@ -38,3 +38,22 @@ def test_a_server_keeps_the_cpu_of_a_worker_that_ended():
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_turns_of_a_phase_add_up_to_one_phase():
+    from collections import Counter
+
+    from kring.benchmarks.load import PageLoad, Phase, combined
+    from kring.benchmarks.scenario import Page
+
+    page = Page("coordinator", "case page", "/cases/1/", 1)
+    first = Phase("mixed", 2.0, 4, {page.key: PageLoad(page, [0.1, 0.2], Counter({"status 500": 1}))},
+                  {"web": 1.0, "database": 0.5, "generator": 0.1})
+    second = Phase("mixed", 3.0, 4, {page.key: PageLoad(page, [0.3], Counter({"status 500": 2}))},
+                   {"web": 2.0, "database": 0.25, "generator": 0.1})
+    both = combined([first, second])
+    assert both.seconds == 5.0 and both.ok == 3 and both.errors == 3
+    assert both.pages[page.key].times == [0.1, 0.2, 0.3]
+    assert both.cpu == {"web": 3.0, "database": 0.75, "generator": 0.2}
+    assert both.throughput == 3 / 5.0
+    assert first.pages[page.key].times == [0.1, 0.2]  # the turns themselves are left as they were

@@ -16,9 +16,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kring.benchmarks.load import (
+    alternate,
     phase_json,
     phase_table,
-    run_phase,
     start_server,
     stop_server,
     temporary_log_dir,
@@ -43,6 +43,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seconds", type=float, default=60, help="length of each phase (default %(default)s)")
+        parser.add_argument("--rounds", type=int, default=4,
+                            help="the mix and the floor take turns this many times (default %(default)s)")
         parser.add_argument("--users", type=int, default=8, help="concurrent users (default %(default)s)")
         parser.add_argument("--workers", type=int, default=min(4, 2 * (os.cpu_count() or 1)),
                             help="gunicorn workers (default: two per core, at most 4: %(default)s)")
@@ -52,7 +54,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["cases_db"]:
-            argv = ["load", "--seconds", str(options["seconds"]), "--users", str(options["users"]),
+            argv = ["load", "--seconds", str(options["seconds"]), "--rounds", str(options["rounds"]),
+                    "--users", str(options["users"]),
                     "--workers", str(options["workers"])]
             if options["json"]:
                 argv += ["--json", options["json"]]
@@ -60,8 +63,8 @@ class Command(BaseCommand):
                 argv.append("--keep-logs")
             rerun_with_database(database_url(options["cases_db"]), argv)
             return
-        if options["users"] < 1 or options["seconds"] <= 0 or options["workers"] < 1:
-            raise CommandError("--users, --seconds and --workers must be positive")
+        if options["users"] < 1 or options["seconds"] <= 0 or options["workers"] < 1 or options["rounds"] < 1:
+            raise CommandError("--users, --seconds, --rounds and --workers must be positive")
         scenario = pick_scenario()
         every = pages(scenario)
         floor = [p for p in every if p.name == FLOOR]
@@ -75,8 +78,8 @@ class Command(BaseCommand):
             problems = warm_up(server, every, sessions[0], rounds=options["workers"])
             if problems:
                 raise CommandError("pages did not answer as expected before the run:\n  " + "\n  ".join(problems))
-            mixed = run_phase("mixed workload", server, mix, sessions, seconds=options["seconds"])
-            bare = run_phase("floor only", server, floor, sessions, seconds=options["seconds"])
+            mixed, bare, ratios = alternate(server, mix, floor, sessions, seconds=options["seconds"],
+                                            rounds=options["rounds"])
         finally:
             if server is not None:
                 stop_server(server)
@@ -86,7 +89,8 @@ class Command(BaseCommand):
         ratio = mixed.throughput / bare.throughput if bare.throughput else float("nan")
         self.stdout.write(
             f"Kring bench load: {describe_database()}, {scenario.cases_in_database:,} cases, gunicorn with "
-            f"{options['workers']} workers on loopback, {options['users']} users, {options['seconds']:g} s per phase"
+            f"{options['workers']} workers on loopback, {options['users']} users, {options['seconds']:g} s per phase "
+            f"in {options['rounds']} turns"
             + (f"; not measured: {', '.join(skipped(scenario))}" if skipped(scenario) else ""))
         self.stdout.write("")
         self.stdout.write(phase_table(mixed))
@@ -94,7 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(phase_table(bare))
         self.stdout.write("")
         self.stdout.write(f"mixed / floor throughput: {mixed.throughput:.1f} / {bare.throughput:.1f} = {ratio:.2f}"
-                          f"; errors: {mixed.errors + bare.errors}")
+                          f" (turns: {', '.join(f'{r:.2f}' for r in ratios)}); errors: {mixed.errors + bare.errors}")
         if options["keep_logs"]:
             self.stdout.write(f"logs: {log_dir}")
         if options["json"]:
@@ -102,6 +106,7 @@ class Command(BaseCommand):
                 "database": describe_database(), "cases": scenario.cases_in_database,
                 "workers": options["workers"], "users": options["users"], "seconds": options["seconds"],
                 "mixed": phase_json(mixed), "floor": phase_json(bare), "ratio": round(ratio, 3),
+                "rounds": options["rounds"], "round_ratios": [round(r, 3) for r in ratios],
             }, indent=2))
         if mixed.errors or bare.errors:
             raise CommandError(f"{mixed.errors + bare.errors} requests failed")
