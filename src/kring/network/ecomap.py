@@ -32,6 +32,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from kring.cases.prepared import PreparedModels
+
 from .kept import kept
 from .models import (
     ATTENDANCE_LABELS,
@@ -50,7 +52,6 @@ from .models import (
     Side,
     labels_now,
 )
-from .prepared import PreparedModels
 
 WIDTH, HEIGHT = 1000, 1090
 CX, CY = 500, 470

@@ -55,3 +55,27 @@ def test_the_value_must_be_one_parameter_of_the_query(db):
     prepared = PreparedValues(lambda case_id: CasePerson.objects.filter(case_id=7).values_list("name"))
     with pytest.raises(ValueError, match="one parameter"):
         prepared(3)
+
+
+def test_a_prepared_model_read_fills_in_its_related_rows_as_the_orm_does(world):
+    """The case read of every case page: the case, its region, municipality and coordinator in one
+    query, the same values as the ORM's, and a case without a coordinator gets None."""
+    from kring.cases.models import Case
+    from kring.cases.prepared import PreparedModels
+
+    unassigned = f.CaseFactory(family=False, coordinator=None)
+    read = PreparedModels(lambda pk: Case.objects.select_related("region", "municipality", "coordinator")
+                          .filter(pk=pk).order_by()[:1])
+    for case in (world.case, unassigned, world.case):
+        expected = Case.objects.select_related("region", "municipality", "coordinator").get(pk=case.pk)
+        with CaptureQueriesContext(connection) as queries:
+            (found,) = read(case.pk)
+            shown = (found.region.name, found.municipality.name,
+                     found.coordinator.display_name if found.coordinator else None)
+        assert len(queries) == 1
+        assert {f.attname: getattr(found, f.attname) for f in Case._meta.concrete_fields} == {
+            f.attname: getattr(expected, f.attname) for f in Case._meta.concrete_fields}
+        assert shown == (expected.region.name, expected.municipality.name,
+                         expected.coordinator.display_name if expected.coordinator else None)
+        assert not found._state.adding and found._state.db == "default"
+    assert read(-5) == []
