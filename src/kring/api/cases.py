@@ -13,6 +13,7 @@ of the step or assignment.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
@@ -29,8 +30,17 @@ from kring.audit.models import Action, Outcome
 from kring.cases.access import get_case_for
 from kring.cases.forms import StepForm
 from kring.cases.lifecycle import available_transitions
-from kring.cases.models import STATE_LABELS, Case, State
+from kring.cases.models import (
+    STATE_LABELS,
+    Case,
+    CaseEvent,
+    CasePerson,
+    CaseProfessional,
+    State,
+    age_on,
+)
 from kring.cases.paging import cursor_of, keyset_page
+from kring.cases.prepared import PreparedValues
 from kring.cases.services import case_assign, case_transition
 from kring.matching.ranking import rank_coordinators
 
@@ -118,6 +128,31 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
+# The case's persons, professionals and timeline, compiled once (see `kring.cases.prepared`):
+# the ORM's queries (same columns, same order), by case id.
+_PERSONS = PreparedValues(lambda case_id: CasePerson.objects.filter(case_id=case_id).values_list(
+    "pk", "role", "name", "birth_date", "phone", "is_main_person"))
+_PROFESSIONALS = PreparedValues(
+    lambda case_id: CaseProfessional.objects.filter(case_id=case_id).values_list("name", "organisation", "kind"))
+_EVENTS = PreparedValues(lambda case_id: CaseEvent.objects.filter(case_id=case_id).values_list(
+    "name", "from_state", "to_state", "actor_role", "at", "reason", "actor_id",
+    "actor__first_name", "actor__last_name", "actor__username"))
+
+
+def persons_out(case_id: int, today: date) -> list[dict[str, Any]]:
+    """The case's persons in their usual order, with their age on `today`."""
+    return [
+        {"id": pk, "role": role, "name": name, "birth_date": birth_date, "age": age_on(birth_date, today),
+         "phone": phone, "is_main_person": is_main_person}
+        for pk, role, name, birth_date, phone, is_main_person in _PERSONS(case_id)
+    ]
+
+
+def professionals_out(case_id: int) -> list[dict[str, Any]]:
+    return [{"name": name, "organisation": organisation, "kind": kind}
+            for name, organisation, kind in _PROFESSIONALS(case_id)]
+
+
 def case_detail(case: Case, user: User) -> dict[str, Any]:
     """What the case page shows, in JSON."""
     today = timezone.localdate()
@@ -143,12 +178,8 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
         },
         "phone_consent": case.phone_consent,
         "phone_consent_at": case.phone_consent_at,
-        "persons": [
-            {"id": p.pk, "role": p.role, "name": p.name, "birth_date": p.birth_date,
-             "age": p.age_on(today), "phone": p.phone, "is_main_person": p.is_main_person}
-            for p in case.persons.only("case_id", "role", "name", "birth_date", "phone", "is_main_person")
-        ],
-        "professionals": list(case.professionals.values("name", "organisation", "kind")),
+        "persons": persons_out(case.pk, today),
+        "professionals": professionals_out(case.pk),
         "clocks": [
             {"code": c.code, "label": str(c.label), "deadline": c.deadline,
              "stopped_at": c.stopped_at, "status": c.status, "status_label": str(c.status_label)}
@@ -167,16 +198,14 @@ def events_out(case: Case) -> list[dict[str, Any]]:
     """The case's timeline, from one query of the columns it shows (each actor's name made once)."""
     names: dict[int, str] = {}
     out = []
-    for e in case.events.values_list("name", "from_state", "to_state", "actor_role", "at", "reason", "actor_id",
-                                     "actor__first_name", "actor__last_name", "actor__username", named=True):
+    for name, from_state, to_state, actor_role, at, reason, actor_id, first, last, username in _EVENTS(case.pk):
         actor = None
-        if e.actor_id is not None:
-            actor = names.get(e.actor_id)
+        if actor_id is not None:
+            actor = names.get(actor_id)
             if actor is None:
-                actor = names[e.actor_id] = User(first_name=e.actor__first_name, last_name=e.actor__last_name,
-                                                 username=e.actor__username).display_name
-        out.append({"name": e.name, "from_state": e.from_state, "to_state": e.to_state, "actor": actor,
-                    "actor_role": e.actor_role, "at": e.at, "reason": e.reason})
+                actor = names[actor_id] = User(first_name=first, last_name=last, username=username).display_name
+        out.append({"name": name, "from_state": from_state, "to_state": to_state, "actor": actor,
+                    "actor_role": actor_role, "at": at, "reason": reason})
     return out
 
 

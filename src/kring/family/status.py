@@ -9,6 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kring.cases.models import Case, State
+from kring.cases.prepared import PreparedValues
+from kring.conferences.models import Conference
+from kring.followup.models import Evaluation, Outcome
+from kring.plans.models import PlanVersion
 
 
 def _texts() -> dict[str, tuple[str, str]]:
@@ -53,6 +57,15 @@ class KeyDate:
     past: bool
 
 
+# The reads of `key_dates`, compiled once (see `kring.cases.prepared`): the ORM's queries, by case id.
+_MEETING = PreparedValues(lambda case_id: Conference.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+                          .values_list("starts_at")[:1])
+_EVALUATION_DATE = PreparedValues(lambda case_id: PlanVersion.objects.filter(plan__case_id=case_id)
+                                  .order_by("-number").values_list("evaluation_date")[:1])
+_EVALUATIONS_HELD = PreparedValues(lambda case_id: Evaluation.objects.filter(case_id=case_id).values_list("held_on"))
+_OUTCOMES = PreparedValues(lambda case_id: Outcome.objects.filter(case_id=case_id).values_list("months", "due_on"))
+
+
 def key_dates(case: Case) -> list[KeyDate]:
     """The dates that matter to the family: the meeting, the evaluation, the outcome moments.
 
@@ -60,24 +73,20 @@ def key_dates(case: Case) -> list[KeyDate]:
     latest conference (`conference_current`), the evaluation date of the current plan version
     (`current_version`), the evaluations held and the outcome moments.
     """
-    from kring.conferences.models import Conference
-    from kring.followup.models import Evaluation, Outcome
-    from kring.plans.models import PlanVersion
-
     now = timezone.now()
     today = timezone.localdate()
     out: list[KeyDate] = []
-    starts_at = (Conference.objects.filter(case=case).order_by("-created_at", "-pk")
-                 .values_list("starts_at", flat=True).first())
+    meeting = _MEETING(case.pk)
+    starts_at = meeting[0][0] if meeting else None
     if starts_at is not None:
         out.append(KeyDate(_("Meeting of your circle"), timezone.localtime(starts_at), starts_at < now))
-    evaluation_date = (PlanVersion.objects.filter(plan__case=case).order_by("-number")
-                       .values_list("evaluation_date", flat=True).first())
+    evaluation = _EVALUATION_DATE(case.pk)
+    evaluation_date = evaluation[0][0] if evaluation else None
     if evaluation_date:
         out.append(KeyDate(_("Evaluation of the plan"), evaluation_date, evaluation_date < today))
-    for held_on in Evaluation.objects.filter(case=case).values_list("held_on", flat=True):
+    for (held_on,) in _EVALUATIONS_HELD(case.pk):
         out.append(KeyDate(_("Evaluation held"), held_on, True))
-    for months, due_on in Outcome.objects.filter(case=case).values_list("months", "due_on"):
+    for months, due_on in _OUTCOMES(case.pk):
         out.append(KeyDate(_("We ask how the plan is going (%(months)s months)") % {"months": months},
                            due_on, due_on < today))
     return sorted(out, key=lambda d: d.when if isinstance(d.when, date) and not isinstance(d.when, datetime)

@@ -7,6 +7,7 @@ member opens is written to their case's access log under their own name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from kring.audit.log import client_address
 from kring.audit.models import AccessLogEntry, Action, Outcome
 from kring.audit.purposes import PurposeText, purpose_display
 from kring.cases.models import CaseProfessional
+from kring.cases.prepared import PreparedValues
 from kring.core import links
 from kring.followup import services as followup_services
 from kring.network.ecomap import MAP_FIELDS, read_circle, render_ecomap
@@ -217,6 +219,15 @@ def _no_such_version(family: Family) -> None:
         raise Http404
 
 
+# The chosen version's agreements, answers and copy recipients, compiled once (see `kring.cases.prepared`):
+# the ORM's queries, by version id.
+_AGREEMENTS = PreparedValues(lambda version_id: Agreement.objects.filter(version_id=version_id)
+                             .values_list("who__name", "what", "when"))
+_ANSWER_TEXTS = PreparedValues(lambda version_id: PlanVersion(pk=version_id).answers.values_list("text"))
+_COPY_NAMES = PreparedValues(lambda version_id: PlanVersion(pk=version_id).copy_recipients
+                             .order_by("name").values_list("name"))
+
+
 @family_view
 def plan(request, family: Family):
     """The current version (or the one asked for), and every version, from one query of the versions."""
@@ -229,15 +240,14 @@ def plan(request, family: Family):
         version = next((v for v in versions if v.number == number), None)
         if version is None:
             _no_such_version(family)
-    agreements = [{"who": {"name": who}, "what": what, "when": when} for who, what, when in
-                  Agreement.objects.filter(version=version).values_list("who__name", "what", "when")] if version else []
+    agreements = [{"who": {"name": who}, "what": what, "when": when}
+                  for who, what, when in _AGREEMENTS(version.pk)] if version else []
     log_family(request, family, purpose=f"family portal: plan version {version.number}" if version
                else "family portal: plan (none yet)")
     return render(request, "family/plan.html", _context(
         family, version=version, versions=versions, agreements=agreements,
-        answer_texts=list(version.answers.values_list("text", flat=True)) if version else [],
-        copy_names=list(version.copy_recipients.order_by("name").values_list("name", flat=True))
-        if version else []))
+        answer_texts=[text for (text,) in _ANSWER_TEXTS(version.pk)] if version else [],
+        copy_names=[name for (name,) in _COPY_NAMES(version.pk)] if version else []))
 
 
 @family_view
@@ -322,26 +332,42 @@ def _log_rows(entries, number: int) -> list[tuple]:
     return list(entries[start:start + LOG_PAGE_SIZE + 1])
 
 
-def log_page(entries, requested: str | None) -> tuple[LogPage, list[tuple]]:
-    """The rows of page `requested` (as `Paginator(entries, 50).get_page(requested)` would pick it)."""
+def log_page(entries, requested: str | None, first_page: Callable[[], list] | None = None,
+             ) -> tuple[LogPage, list[tuple]]:
+    """The rows of page `requested` (as `Paginator(entries, 50).get_page(requested)` would pick it).
+
+    `first_page`, if given, reads the first page's rows (`entries[:LOG_PAGE_SIZE + 1]`) another way.
+    """
     try:
         number = int(requested) if requested is not None else 1
     except ValueError:
         number = 1
-    rows = _log_rows(entries, number) if number >= 1 else []
+    if number == 1 and first_page is not None:
+        rows = first_page()
+    else:
+        rows = _log_rows(entries, number) if number >= 1 else []
     if not rows and number != 1:  # out of range: the last page, as the paginator shows it
         number = max(1, -(-entries.count() // LOG_PAGE_SIZE))
         rows = _log_rows(entries, number)
     return LogPage(number=number, has_next=len(rows) > LOG_PAGE_SIZE), rows[:LOG_PAGE_SIZE]
 
 
+def _log_entries(case_id: int):
+    """The case's access log, newest first, in the columns the page shows."""
+    return (AccessLogEntry.objects.filter(case_id=case_id).order_by("-at", "-id")
+            .values_list("at", "user_label", "role", "on_behalf_of", "action", "outcome", "purpose"))
+
+
+#: The first page of the log (and whether more follow), compiled once (see `kring.cases.prepared`).
+_LOG_FIRST_PAGE = PreparedValues(lambda case_id: _log_entries(case_id)[:LOG_PAGE_SIZE + 1])
+
+
 @family_view
 def access_log(request, family: Family):
     """Who looked at the family's file: only rows of their own case."""
     log_family(request, family, purpose="family portal: who looked at my file")
-    entries = (AccessLogEntry.objects.filter(case_id=family.case.pk).order_by("-at", "-id")
-               .values_list("at", "user_label", "role", "on_behalf_of", "action", "outcome", "purpose"))
-    page, found = log_page(entries, request.GET.get("pagina"))
+    case_id = family.case.pk
+    page, found = log_page(_log_entries(case_id), request.GET.get("pagina"), lambda: _LOG_FIRST_PAGE(case_id))
     actions = dict(Action.choices)
     roles: dict[str, str] = {}
     purposes: dict[str, PurposeText] = {}

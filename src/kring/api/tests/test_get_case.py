@@ -109,3 +109,22 @@ def test_a_bearer_token_reads_like_a_session(world, token_api, access_log):
     response = token_api(world.professional).get(_path(world.case))
     assert response.status_code == 200
     log.one(action=Action.READ, user_id=world.professional.pk, case_id=world.case.pk)
+
+
+def test_persons_professionals_and_events_read_compiled_equal_the_model_reads(world, api):
+    """The prepared reads give what the related managers give, in the same order, for each case."""
+    from datetime import date
+
+    from kring.api.cases import events_out, persons_out, professionals_out
+    from kring.cases.models import CasePerson
+
+    CasePerson.objects.create(case=world.case, role="parent", name="Zonder Datum")
+    today = date(2026, 6, 1)
+    persons = [{"id": p.pk, "role": p.role, "name": p.name, "birth_date": p.birth_date, "age": p.age_on(today),
+                "phone": p.phone, "is_main_person": p.is_main_person} for p in world.case.persons.all()]
+    assert persons_out(world.case.pk, today) == persons
+    assert any(p["birth_date"] is None and p["age"] is None for p in persons)
+    assert professionals_out(world.case.pk) == list(world.case.professionals.values("name", "organisation", "kind"))
+    events = list(world.case.events.all())
+    assert [(e["name"], e["at"]) for e in events_out(world.case)] == [(e.name, e.at) for e in events]
+    assert persons_out(world.case.pk + 10_000, today) == [] and professionals_out(world.case.pk + 10_000) == []

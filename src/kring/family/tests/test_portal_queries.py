@@ -121,3 +121,29 @@ def test_the_circle_page_shows_everyone_but_reads_no_safety_arrangements(signed_
     for member in CircleMember.objects.filter(case=family_world.case):
         assert member.name in html
     assert "Henk de Buur" in html and html.count("<svg") == 1
+
+
+def test_the_compiled_reads_equal_the_model_reads(family_world):
+    """Key dates, the first log page and the plan version's reads: the ORM's rows, per case and version."""
+    from kring.family import status, views
+    from kring.plans.models import Agreement
+
+    case = family_world.case
+    for months in (12, 6):
+        Outcome.objects.create(case=case, months=months, due_on="2030-01-01")
+    for _ in range(LOG_PAGE_SIZE + 3):
+        log_access(None, action="read", object_type="case", object_id=case.pk, case_id=case.pk,
+                   purpose="case coordination")
+    _more_versions(family_world, 1)
+    assert status._OUTCOMES(case.pk) == list(Outcome.objects.filter(case=case).values_list("months", "due_on"))
+    assert [d for (d,) in status._EVALUATION_DATE(case.pk)] == [
+        PlanVersion.objects.filter(plan__case=case).order_by("-number").first().evaluation_date]
+    first = views._LOG_FIRST_PAGE(case.pk)
+    assert len(first) == LOG_PAGE_SIZE + 1 and first == list(views._log_entries(case.pk)[:LOG_PAGE_SIZE + 1])
+    assert views._LOG_FIRST_PAGE(case.pk + 10_000) == [] and status._MEETING(case.pk + 10_000) == []
+    for version in PlanVersion.objects.filter(plan__case=case):
+        assert views._AGREEMENTS(version.pk) == list(
+            Agreement.objects.filter(version=version).values_list("who__name", "what", "when"))
+        assert [t for (t,) in views._ANSWER_TEXTS(version.pk)] == list(version.answers.values_list("text", flat=True))
+        assert [n for (n,) in views._COPY_NAMES(version.pk)] == list(
+            version.copy_recipients.order_by("name").values_list("name", flat=True))
