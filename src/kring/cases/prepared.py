@@ -29,6 +29,25 @@ M = TypeVar("M", bound=Model)
 MARKER = -918273645
 
 
+def _compile_marked(query, connection) -> tuple[Any, str, tuple, int]:
+    """The compiler, SQL and parameters of `query`, and where in them the marker stands."""
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    positions = [i for i, p in enumerate(params) if p == MARKER]
+    if len(positions) != 1:
+        raise ValueError(f"the value must be one parameter of the query, found {len(positions)}")
+    return compiler, sql, tuple(params), positions[0]
+
+
+def _run(connection, sql: str, params: tuple, position: int, value: int) -> list:
+    """Rows of the compiled `sql` with `value` in the marker's place."""
+    values = list(params)
+    values[position] = value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
 class PreparedValues:
     """`build(value)` as a list of tuples, compiled once per database.
 
@@ -42,13 +61,9 @@ class PreparedValues:
 
     def _compile(self, connection) -> tuple[Any, str, tuple, int, list, int]:
         query = self._build(MARKER).query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        positions = [i for i, p in enumerate(params) if p == MARKER]
-        if len(positions) != 1:
-            raise ValueError(f"the value must be one parameter of the query, found {len(positions)}")
+        compiler, sql, params, position = _compile_marked(query, connection)
         columns = [expression for expression, _sql, _alias in compiler.select[:compiler.col_count]]
-        return query, sql, tuple(params), positions[0], columns, compiler.col_count
+        return query, sql, params, position, columns, compiler.col_count
 
     def __call__(self, value: int, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
         connection = connections[using]
@@ -57,11 +72,7 @@ class PreparedValues:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(connection)
         query, sql, params, position, columns, col_count = compiled
-        values = list(params)
-        values[position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            rows = cursor.fetchall()
+        rows = _run(connection, sql, params, position, value)
         if rows and len(rows[0]) != col_count:
             rows = [row[:col_count] for row in rows]
         compiler = query.get_compiler(connection=connection)
@@ -103,18 +114,14 @@ class PreparedModels(Generic[M]):
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("a prepared model read cannot prefetch or know related objects")
         query = queryset.query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        positions = [i for i, p in enumerate(params) if p == MARKER]
-        if len(positions) != 1:
-            raise ValueError(f"the value must be one parameter of the query, found {len(positions)}")
+        compiler, sql, params, position = _compile_marked(query, connection)
         klass_info = compiler.klass_info
         if compiler.annotation_col_map:
             raise ValueError("a prepared model read cannot annotate")
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         return _Compiled(
-            query=query, sql=sql, params=tuple(params), position=positions[0],
+            query=query, sql=sql, params=params, position=position,
             columns=[expression for expression, _sql, _alias in compiler.select[:compiler.col_count]],
             col_count=compiler.col_count, start=start, end=end,
             field_names=[s[0].target.attname for s in compiler.select[start:end]],
@@ -127,11 +134,7 @@ class PreparedModels(Generic[M]):
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(connection)
-        values = list(compiled.params)
-        values[compiled.position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, values)
-            rows = cursor.fetchall()
+        rows = _run(connection, compiled.sql, compiled.params, compiled.position, value)
         compiler = compiled.query.get_compiler(connection=connection)
         converters = compiler.get_converters(compiled.columns)
         if converters:
