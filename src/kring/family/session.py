@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.shortcuts import redirect
 
 from kring.audit.log import append_entry, client_address
 from kring.audit.models import Action, Outcome
 from kring.cases.models import Case, CasePerson, PersonRole
+from kring.cases.prepared import PreparedValues
 
 from .models import SelfPlan
 from .signin import eligible
@@ -96,16 +98,46 @@ def current_family(request) -> Family | None:
     return Family(person=person, case=person.case)
 
 
-def family_person(person_id: int) -> CasePerson | None:
-    """The person with the fields a portal page needs, their case and its self-made plan, in one query."""
-    person = (
-        CasePerson.objects.select_related("case", "case__self_plan")
-        .only(*PERSON_FIELDS, *(f"case__{name}" for name in CASE_FIELDS),
-              *(f"case__self_plan__{name}" for name in SELF_PLAN_FIELDS))
-        .filter(pk=person_id)
-        .order_by()[:1]  # the key finds one row: no ORDER BY to compile, as `first()` would add
-    )
-    return next(iter(person), None)
+def _attnames(model, names: tuple[str, ...]) -> list[str]:
+    """The columns `only(*names)` loads of `model` (with its key), in the model's order of fields.
+
+    That is the order the ORM selects a model's columns in, and the order `Model.from_db` expects.
+    """
+    wanted = {model._meta.pk.attname, *(model._meta.get_field(name).attname for name in names)}
+    return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
+
+
+_PERSON_COLUMNS = _attnames(CasePerson, PERSON_FIELDS)
+_CASE_COLUMNS = _attnames(Case, CASE_FIELDS)
+_SELF_PLAN_COLUMNS = _attnames(SelfPlan, SELF_PLAN_FIELDS)
+
+#: The person, their case and its self-made plan (NULLs when there is none) in one row, compiled once
+#: (see `kring.cases.prepared`): the joins of `select_related("case", "case__self_plan")`.
+_PERSON_ROW = PreparedValues(lambda person_id: CasePerson.objects.filter(pk=person_id).order_by().values_list(
+    *_PERSON_COLUMNS, *(f"case__{name}" for name in _CASE_COLUMNS),
+    *(f"case__self_plan__{name}" for name in _SELF_PLAN_COLUMNS))[:1])
+
+
+def family_person(person_id: int, using: str = DEFAULT_DB_ALIAS) -> CasePerson | None:
+    """The person with the fields a portal page needs, their case and its self-made plan, in one query.
+
+    Made as `select_related("case", "case__self_plan").only(...)` makes them: the loaded fields
+    (the others deferred), the case cached on the person, the plan (or None) on the case.
+    """
+    rows = _PERSON_ROW(person_id, using)
+    if not rows:
+        return None
+    row = rows[0]
+    a, b = len(_PERSON_COLUMNS), len(_PERSON_COLUMNS) + len(_CASE_COLUMNS)
+    person = CasePerson.from_db(using, _PERSON_COLUMNS, row[:a])
+    case = Case.from_db(using, _CASE_COLUMNS, row[a:b])
+    self_plan = None
+    if row[b] is not None:
+        self_plan = SelfPlan.from_db(using, _SELF_PLAN_COLUMNS, row[b:])
+        SelfPlan.case.field.set_cached_value(self_plan, case)
+    Case.self_plan.related.set_cached_value(case, self_plan)
+    CasePerson.case.field.set_cached_value(person, case)
+    return person
 
 
 def family_view(view):

@@ -147,3 +147,37 @@ def test_the_compiled_reads_equal_the_model_reads(family_world):
         assert [t for (t,) in views._ANSWER_TEXTS(version.pk)] == list(version.answers.values_list("text", flat=True))
         assert [n for (n,) in views._COPY_NAMES(version.pk)] == list(
             version.copy_recipients.order_by("name").values_list("name", flat=True))
+
+
+@pytest.mark.parametrize("with_self_plan", [False, True])
+def test_the_compiled_person_read_makes_what_select_related_makes(family_world, with_self_plan):
+    from django.utils import timezone
+
+    from kring.cases.models import CasePerson
+    from kring.family import session
+    from kring.family.models import SelfPlan
+
+    person_id = CasePerson.objects.filter(case=family_world.case).order_by("pk").values_list("pk", flat=True)[0]
+    if with_self_plan:
+        now = timezone.now()
+        SelfPlan.objects.create(case=family_world.case, started_by_id=person_id, started_at=now, updated_at=now)
+
+    def state(obj):
+        fields = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+        return type(obj), fields, obj.get_deferred_fields(), obj._state.adding, obj._state.db
+
+    expected = (CasePerson.objects.select_related("case", "case__self_plan")
+                .only(*session.PERSON_FIELDS, *(f"case__{n}" for n in session.CASE_FIELDS),
+                      *(f"case__self_plan__{n}" for n in session.SELF_PLAN_FIELDS)).get(pk=person_id))
+    person = session.family_person(person_id)
+    assert state(person) == state(expected)
+    with CaptureQueriesContext(connection) as ctx:
+        assert state(person.case) == state(expected.case)
+        family = session.Family(person=person, case=person.case)
+        if with_self_plan:
+            assert state(family.self_plan) == state(expected.case.self_plan)
+            assert family.self_plan.case is person.case
+        else:
+            assert family.self_plan is None
+    assert ctx.captured_queries == []
+    assert session.family_person(person_id + 10_000) is None
