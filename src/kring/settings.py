@@ -165,7 +165,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("KRING_DB_PREPARED", True):
     # Server-side parameters, so psycopg prepares a statement the fifth time a connection runs it:
     # PostgreSQL then skips parsing and planning, most of its CPU for the small reads pages make.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Django turns psycopg's preparing off unless `prepare_threshold` is given.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
