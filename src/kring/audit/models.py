@@ -84,7 +84,7 @@ class AccessLogEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("access-log entry")
         verbose_name_plural = _("access log")
-        indexes = [models.Index(fields=["case_id", "-at"], name="accesslog_case_at")]
+        indexes = [models.Index(fields=["case_id", "-at", "-id"], name="accesslog_case_at_id")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_label} {self.action} {self.object_type} {self.object_id}"
