@@ -75,7 +75,7 @@ class AccessLogEntry(models.Model):
     client_address = models.GenericIPAddressField(_("client address"), null=True)
     object_type = models.CharField(_("object type"), max_length=40)
     object_id = models.CharField(_("object id"), max_length=40)
-    case_id = models.BigIntegerField(_("case"), null=True, db_index=True)
+    case_id = models.BigIntegerField(_("case"), null=True)  # indexed by (case, newest first, id) below
     purpose = models.CharField(_("why"), max_length=200)
 
     objects = AccessLogQuerySet.as_manager()
