@@ -1,8 +1,9 @@
 from django import forms
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from kring.core.kept import kept
 
 from .lifecycle import TRANSITIONS
 from .models import State
@@ -25,10 +26,6 @@ class CaseFilterForm(forms.Form):
 
 FIELD_TEMPLATE = "includes/field.html"
 
-#: `includes/field.html` of a filter field, by (language, field, value): see `filter_field_html`.
-_FILTER_FIELD_HTML: dict[tuple[str | None, str, str | None], SafeString] = {}
-
-
 def filter_field_html(form: CaseFilterForm | None, name: str) -> SafeString:
     """One field of the case filter as `includes/field.html` writes it.
 
@@ -45,16 +42,8 @@ def filter_field_html(form: CaseFilterForm | None, name: str) -> SafeString:
         value = field.value()
         if field.errors or (name == "q" and value):
             return render_to_string(FIELD_TEMPLATE, {"field": field})
-    key = (get_language(), name, value)
-    html = _FILTER_FIELD_HTML.get(key)
-    if html is None:
-        field = (form or CaseFilterForm())[name]
-        html = _FILTER_FIELD_HTML[key] = render_to_string(FIELD_TEMPLATE, {"field": field})
-    return html
-
-
-#: The empty reason field of the step form, by language: see `step_reason_html`.
-_STEP_REASON_HTML: dict[str | None, SafeString] = {}
+    return mark_safe(kept(f"case-filter-{name}-{value or ''}", lambda: render_to_string(  # noqa: S308 (template engine)
+        FIELD_TEMPLATE, {"field": (form or CaseFilterForm())[name]})))
 
 
 def step_reason_html() -> SafeString:
@@ -63,8 +52,5 @@ def step_reason_html() -> SafeString:
     The case page shows it on every GET, always empty: the same HTML for everyone (no value,
     no errors, nothing of the user, the case or the request), so it is rendered once per language.
     """
-    language = get_language()
-    html = _STEP_REASON_HTML.get(language)
-    if html is None:
-        html = _STEP_REASON_HTML[language] = render_to_string(FIELD_TEMPLATE, {"field": StepForm()["reason"]})
-    return html
+    return mark_safe(kept("case-step-reason", lambda: render_to_string(  # noqa: S308 (template engine)
+        FIELD_TEMPLATE, {"field": StepForm()["reason"]})))

@@ -16,7 +16,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
@@ -30,6 +30,7 @@ from kring.conferences.forms import AnswerForm
 from kring.conferences.models import Response
 from kring.conferences.services import first_name
 from kring.core import links
+from kring.core.kept import kept
 from kring.network.models import CircleMember
 from kring.plans.access import COORDINATOR, MANAGER, PROFESSIONAL, plan_case_for
 from kring.plans.models import PlanVersion
@@ -76,18 +77,15 @@ def _refused(request, case, exc: ValidationError, purpose: str):
 # --- the case's follow-up -----------------------------------------------------------------------
 
 
-#: The empty reconvene form's fields, rendered once per language: nothing in them is personal
-#: (no value, no CSRF token: that is in the page around them).
-_RECONVENE_FIELDS: dict[str, str] = {}
+#: The name under which the empty reconvene form's fields are kept (`kring.core.kept`).
+RECONVENE_FIELDS = "followup-reconvene-fields"
 
 
 def reconvene_fields_html() -> str:
-    """The fields of an empty `ReconveneForm` in the active language (rendered once per language)."""
-    language = translation.get_language() or ""
-    html = _RECONVENE_FIELDS.get(language)
-    if html is None:
-        html = _RECONVENE_FIELDS[language] = render_to_string("followup/_reconvene_fields.html",
-                                                              {"form": ReconveneForm()})
+    """The fields of an empty `ReconveneForm` in the active language, kept per language: nothing
+    in them is personal (no value, no CSRF token: that is in the page around them)."""
+    html = kept(RECONVENE_FIELDS, lambda: render_to_string("followup/_reconvene_fields.html",
+                                                           {"form": ReconveneForm()}))
     return mark_safe(html)  # noqa: S308 - our own template, autoescaped, without any input
 
 

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from kring.cases.prepared import PreparedModels
+from kring.core.kept import kept
 
-from .kept import kept
 from .models import (
     ATTENDANCE_LABELS,
     INVITED_STATUSES,

@@ -24,8 +24,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from kring.core.kept import kept
+
 from .forms import ArrangementForm, MemberForm, status_actions
-from .kept import kept
 from .models import (
     ATTENDANCE_LABELS,
     CLOSENESS_LABELS,

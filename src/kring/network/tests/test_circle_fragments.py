@@ -9,7 +9,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from kring.network import fragments, kept
+from kring.core import kept
+from kring.network import fragments
 from kring.network.ecomap import read_circle
 from kring.network.forms import ArrangementForm, MemberForm
 from kring.network.models import ArrangementKind, MemberStatus, SafetyArrangement

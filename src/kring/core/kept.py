@@ -1,9 +1,9 @@
 """Pieces of HTML that hold nothing of a user, a case or a request, built once per language.
 
-The circle page shows the same empty "add someone" form, the same widening
-questions and the same eco-map background and legend to everyone; only the
-language changes them. Building them through the template engine on every
-request was most of the page's cost, so each process keeps them per language.
+Empty forms (the circle's "add someone", the case filter, the step reason, the reconvene
+form), the widening questions and the eco-map's background and legend are the same for
+everyone; only the language changes them. Building them through the template engine on every
+request was much of those pages' cost, so each process keeps them per language.
 
 Only pieces without any personal data, CSRF token, case or request detail may
 be kept here: the caller builds them with no request and no case at hand.
@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.translation import get_language
 
 _KEPT: dict[tuple[str, str], str] = {}
@@ -31,6 +33,7 @@ def kept(name: str, build: Callable[[], str]) -> str:
     return html
 
 
-def forget() -> None:
-    """Drop every kept piece (for tests that change templates or translations)."""
+@receiver(setting_changed)
+def forget(**kwargs) -> None:
+    """Drop every kept piece (settings, templates or translations changed, e.g. in tests)."""
     _KEPT.clear()
