@@ -51,24 +51,27 @@ _PK_MARK = 918273645
 
 
 @lru_cache(maxsize=256)
-def _pk_url_parts(name: str, resolver: object, prefix: str, language: str | None) -> tuple[str, str] | None:
-    """The text before and after the case id in `name`'s URL, or None if it cannot be reversed.
+def _pk_url_parts(name: str, leading: tuple, resolver: object, prefix: str,
+                  language: str | None) -> tuple[str, str] | None:
+    """The text before and after the last id in `name`'s URL (after the `leading` arguments), or
+    None if it cannot be reversed.
 
     The URL configuration, script prefix and language are part of the cache key (they are
     what `reverse` depends on), so a changed URL configuration reverses again.
     """
     del resolver, prefix, language
     try:
-        url = reverse(name, args=[_PK_MARK])
+        url = reverse(name, args=[*leading, _PK_MARK])
     except NoReverseMatch:
         return None
     head, _mark, tail = url.rpartition(str(_PK_MARK))
     return head, tail
 
 
-def url_for_pk(name: str) -> Callable[[int], str]:
-    """`pk -> reverse(name, args=[pk])`, reversing once: the URL of every row of a list."""
-    parts = _pk_url_parts(name, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+def url_for_pk(name: str, *leading: int) -> Callable[[int], str]:
+    """`pk -> reverse(name, args=[*leading, pk])`, reversing once: the URL of every row of a list
+    (`leading`: fixed arguments before the row's id, such as the case of a circle's members)."""
+    parts = _pk_url_parts(name, leading, get_resolver(get_urlconf()), get_script_prefix(), get_language())
     if parts is None:
         raise NoReverseMatch(f"Reverse for {name!r} not found.")
     head, tail = parts
@@ -77,7 +80,7 @@ def url_for_pk(name: str) -> Callable[[int], str]:
 
 def url_or_empty(name: str, pk: int) -> str:
     """As `{% url name pk as var %}`: the URL, or "" when `name` has no URL here."""
-    parts = _pk_url_parts(name, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+    parts = _pk_url_parts(name, (), get_resolver(get_urlconf()), get_script_prefix(), get_language())
     return f"{parts[0]}{pk}{parts[1]}" if parts else ""
 
 

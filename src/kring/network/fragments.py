@@ -3,7 +3,7 @@
 - The table of people: a row per person with up to three small forms. The
   template built each row from some fifty nodes (a `{% url %}` and a
   `{% csrf_token %}` per form, a `get_FOO_display` per cell); here a row is a
-  few string joins with `escape()`, and the URLs come from one `reverse()`.
+  few string joins with `escape()`, and the URLs come from one `reverse()` (`cases.rows.url_for_pk`).
 - The empty "add someone" form, the empty arrangement form, the head of the
   table and the widening questions: the same for everyone who reads the page in
   one language, so they are rendered once per language (`kept`). The arrangement form's three lists of
@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from html import escape
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from kring.cases.rows import url_for_pk
 from kring.core.kept import kept
 
 from .forms import ArrangementForm, MemberForm, status_actions
@@ -38,16 +38,6 @@ from .models import (
     labels_now,
 )
 from .widening import FOUR_QUESTIONS, YES_BUTS
-
-#: A member id no real member has, to turn a reversed URL into a prefix.
-_SENTINEL_ID = 987654321
-
-
-def member_url(name: str, case_id: int) -> tuple[str, str]:
-    """(before, after) the member id in the URL `name` of this case, from one `reverse()`."""
-    url = reverse(name, args=[case_id, _SENTINEL_ID])
-    before, after = url.split(str(_SENTINEL_ID))
-    return before, after
 
 
 def csrf_input(token: str) -> SafeString:
@@ -69,8 +59,8 @@ def member_rows(members: Sequence[CircleMember], restrictions: dict[int, list[st
     """The `<tr>` of each person in the circle table; `csrf` is the request's hidden CSRF field."""
     out = []
     if may_change:
-        edit_before, edit_after = member_url("network_member_edit", case_id)
-        status_before, status_after = member_url("network_member_status", case_id)
+        edit_url = url_for_pk("network_member_edit", case_id)
+        status_url = url_for_pk("network_member_status", case_id)
         change = escape(_("change"))
     interpreter = escape(_("needs an interpreter"))
     roles, sides, kinds = labels_now(ROLE_LABELS), labels_now(SIDE_LABELS), labels_now(KIND_LABELS)
@@ -80,7 +70,7 @@ def member_rows(members: Sequence[CircleMember], restrictions: dict[int, list[st
         name = escape(m.name)
         head = name
         if may_change:
-            head += (f' <a class="no-print edit-link" href="{edit_before}{m.pk}{edit_after}">{change}'
+            head += (f' <a class="no-print edit-link" href="{edit_url(m.pk)}">{change}'
                      f'<span class="visually-hidden"> {name}</span></a>')
         status = f'<span class="badge status-{escape(m.status)}">{escape(str(statuses.get(m.status, m.status)))}</span>'
         if m.attendance:
@@ -99,7 +89,7 @@ def member_rows(members: Sequence[CircleMember], restrictions: dict[int, list[st
             f"<td>{'<br>'.join(shown) or '-'}</td>",
         ]
         if may_change:
-            action = f"{status_before}{m.pk}{status_after}"
+            action = status_url(m.pk)
             forms = "".join(
                 f'\n<form method="post" action="{action}">{csrf}<input type="hidden" name="status" '
                 f'value="{escape(step)}"><input type="hidden" name="attendance" value="{escape(attendance)}">'
@@ -125,6 +115,8 @@ def member_form_fields(form: MemberForm | None = None) -> SafeString:
         "network/_member_fields.html", {"member_form": MemberForm()})))
 
 
+#: A member id no real member has.
+_SENTINEL_ID = 987654321
 #: Stands for a person in the kept arrangement form; replaced by the people of the case.
 _PLACEHOLDER = CircleMember(pk=_SENTINEL_ID, name="\ue000people\ue000")
 _PLACEHOLDER_OPTION = f'<option value="{_SENTINEL_ID}">{_PLACEHOLDER.name}</option>'

@@ -24,6 +24,7 @@ from kring.audit.log import log_access
 from kring.audit.models import Action, Outcome
 from kring.cases.access import get_case_for
 from kring.cases.models import Case
+from kring.cases.rows import url_for_pk
 from kring.cases.rules import can
 
 from . import fragments, services
@@ -78,13 +79,13 @@ def _circle_page(request, case: Case, *, member_form=None, arrangement_form=None
         for member_id in {a.person_id, a.other_id, a.present_id} - {None}:
             restrictions[member_id].append(a.describe_for(member_id))
     csrf = fragments.csrf_input(get_token(request)) if may_change else ""
-    remove = fragments.member_url("network_arrangement_remove", case.pk) if may_change else ("", "")
+    remove = url_for_pk("network_arrangement_remove", case.pk) if may_change else (lambda pk: "")
     context = {
         "case": case,
         "may_change": may_change,
         "rows": fragments.member_rows(members, restrictions, case_id=case.pk, may_change=may_change,
                                       csrf=csrf),
-        "arrangements": [(a, label(ARRANGEMENT_KIND_LABELS, a.kind), a.summary, f"{remove[0]}{a.pk}{remove[1]}")
+        "arrangements": [(a, label(ARRANGEMENT_KIND_LABELS, a.kind), a.summary, remove(a.pk))
                          for a in arrangements],
         "figures": circle_figures(members),
         "ecomap": mark_safe(render_ecomap(case=case, members=members, arrangements=arrangements)),  # noqa: S308 (built with escape())
